@@ -1,0 +1,44 @@
+# StoreBridge — every target installs what it needs on first use (a venv in .venv).
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.install.stamp
+
+.PHONY: install run test lint format bench sandbox clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "StoreBridge needs Python 3.11+ (found $$($(PYTHON) --version))"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+## The whole pipeline on embedded defaults (sandbox APIs, Redis, PostgreSQL, S3 started here).
+run: install
+	$(BIN)/storebridge demo
+
+## The test-suite against real Redis/PostgreSQL/S3 (started here unless REDIS_URL/DATABASE_URL/S3_ENDPOINT).
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Throughput against the rate-limit ceiling, side by side with baselines.
+bench: install
+	$(BIN)/python -m bench.run
+
+## Both API simulators in the foreground (Ctrl-C to stop); pass options with ARGS="--items 500".
+sandbox: install
+	$(BIN)/storebridge sandbox $(ARGS)
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

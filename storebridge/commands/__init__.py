@@ -1,0 +1,1 @@
+"""One module per ``storebridge`` subcommand; each exposes ``register(subparsers)``."""

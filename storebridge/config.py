@@ -1,0 +1,137 @@
+"""The one settings object, read from the environment once per entry point.
+
+Names and defaults are those of the original deployment guide's ``.env.example`` so existing
+deployments keep working; what the new design adds is documented in ``.env.example``. Only this
+module reads the environment (style principle 6): components receive a ``Settings`` or a small
+frozen piece of it as arguments.
+
+A bad or missing value fails at start with one line naming the variable (``ConfigError``), and
+secrets are ``SecretStr`` so neither ``repr`` nor logs show them.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Variables whose presence in the environment means "use this real service, do not start an
+#: embedded one" for ``make run`` and the tests.
+SERVICE_URL_VARIABLES = ("REDIS_URL", "DATABASE_URL", "S3_ENDPOINT")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; ``str()`` is one line naming the variable and the cause."""
+
+
+class Settings(BaseSettings):
+    """Every setting of StoreBridge, by its environment variable name (case-insensitive)."""
+
+    model_config = SettingsConfigDict(
+        env_file=None, case_sensitive=False, extra="ignore", frozen=True, hide_input_in_errors=True
+    )
+
+    environment: Literal["development", "test", "staging", "production"] = Field(
+        default="development", alias="ENVIRONMENT"
+    )
+
+    # -- Domeggook ---------------------------------------------------------------------------
+    domeggook_api_key: SecretStr = Field(default=SecretStr(""), alias="DOMEGGOOK_API_KEY")
+    domeggook_api_url: str = Field(default="https://domeggook.com/ssl/api/", alias="DOMEGGOOK_API_URL")
+    domeggook_market: Literal["dome", "supply"] = Field(default="dome", alias="DOMEGGOOK_MARKET")
+    #: Calls per second for the shared Domeggook budget (the provider allows 180/min = 3/s).
+    domeggook_max_tps: float = Field(default=3.0, gt=0, alias="DOMEGGOOK_MAX_TPS")
+    #: Calls per KST day; work beyond it is deferred to after midnight KST, not failed.
+    domeggook_daily_limit: int = Field(default=15000, gt=0, alias="DOMEGGOOK_DAILY_LIMIT")
+
+    # -- Naver Commerce ----------------------------------------------------------------------
+    naver_client_id: str = Field(default="", alias="NAVER_CLIENT_ID")
+    naver_client_secret: SecretStr = Field(default=SecretStr(""), alias="NAVER_CLIENT_SECRET")
+    naver_api_url: str = Field(default="https://api.commerce.naver.com/external", alias="NAVER_API_URL")
+    #: Requests per second per Naver API bucket (the gateway's documented replenish rate is 2).
+    naver_max_tps: float = Field(default=2.0, gt=0, alias="NAVER_MAX_TPS")
+
+    # -- State and infrastructure ------------------------------------------------------------
+    database_url: SecretStr = Field(
+        default=SecretStr("postgresql://user:pass@localhost:5432/storebridge"), alias="DATABASE_URL"
+    )
+    database_pool_size: int = Field(default=10, ge=1, alias="DATABASE_POOL_SIZE")
+    database_max_overflow: int = Field(default=20, ge=0, alias="DATABASE_MAX_OVERFLOW")
+    redis_url: SecretStr = Field(default=SecretStr("redis://localhost:6379"), alias="REDIS_URL")
+    redis_max_connections: int = Field(default=50, ge=1, alias="REDIS_MAX_CONNECTIONS")
+    s3_endpoint: str = Field(default="http://localhost:9000", alias="S3_ENDPOINT")
+    s3_access_key: SecretStr = Field(default=SecretStr("admin"), alias="S3_ACCESS_KEY")
+    s3_secret_key: SecretStr = Field(default=SecretStr("password"), alias="S3_SECRET_KEY")
+    s3_bucket: str = Field(default="storebridge-images", min_length=3, alias="S3_BUCKET")
+    s3_region: str = Field(default="us-east-1", alias="S3_REGION")
+
+    # -- Observability -----------------------------------------------------------------------
+    sentry_dsn: SecretStr = Field(default=SecretStr(""), alias="SENTRY_DSN")
+    sentry_environment: str = Field(default="development", alias="SENTRY_ENVIRONMENT")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        default="INFO", alias="LOG_LEVEL"
+    )
+    log_format: Literal["json", "text"] = Field(default="json", alias="LOG_FORMAT")
+
+    # -- Retries -----------------------------------------------------------------------------
+    max_retries: int = Field(default=3, ge=0, le=20, alias="MAX_RETRIES")
+    #: Base of the exponential retry backoff, in seconds (the original guide's unit).
+    retry_backoff_base: float = Field(default=300.0, ge=0, alias="RETRY_BACKOFF_BASE")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_format(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("domeggook_api_url", "naver_api_url", "s3_endpoint")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    def require_credentials(self) -> None:
+        """Raise ``ConfigError`` naming the first missing API credential.
+
+        Separate from loading because commands like ``migrate`` or ``status`` need no API keys.
+        """
+        for name, value in (
+            ("DOMEGGOOK_API_KEY", self.domeggook_api_key.get_secret_value()),
+            ("NAVER_CLIENT_ID", self.naver_client_id),
+            ("NAVER_CLIENT_SECRET", self.naver_client_secret.get_secret_value()),
+        ):
+            if not value:
+                raise ConfigError(f"{name} is not set: it is required to call the APIs")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build ``Settings`` from the environment (plus ``overrides``); raise a one-line ``ConfigError``.
+
+    ``overrides`` use the environment variable names, e.g. ``load_settings(REDIS_URL="redis://…")``.
+    """
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else "configuration"
+        raise ConfigError(f"{name.upper()}: {first['msg']}") from None
+
+
+def explicit_service_urls() -> dict[str, str]:
+    """The service URLs that were set in the environment (empty values count as unset).
+
+    ``make run`` and the test fixtures start embedded stand-ins only for the others.
+    """
+    return {name: os.environ[name] for name in SERVICE_URL_VARIABLES if os.environ.get(name)}
+
+
+def running_in_ci() -> bool:
+    """True under CI (``CI=true``): a service that cannot be started fails instead of skipping."""
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}

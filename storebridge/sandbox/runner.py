@@ -1,0 +1,126 @@
+"""Run both simulators together: the catalog, the Domeggook app and the Naver app, each on its port.
+
+``Sandbox`` is what ``storebridge sandbox``, ``make run``, the benchmarks and the test fixtures
+start, so every consumer sees the same simulators configured the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from types import TracebackType
+
+from storebridge.sandbox.catalog import Catalog, generate_catalog
+from storebridge.sandbox.domeggook import DomeggookSimConfig, create_domeggook_app
+from storebridge.sandbox.faults import Faults
+from storebridge.sandbox.naver import NaverSimConfig, create_naver_app
+from storebridge.sandbox.server import ServedApp
+
+#: Path under the Domeggook origin where the API lives (as on domeggook.com).
+DOMEGGOOK_API_PATH = "/ssl/api/"
+#: Path under the Naver origin where the Commerce API lives (as on api.commerce.naver.com).
+NAVER_API_PATH = "/external"
+
+
+@dataclass
+class SandboxOptions:
+    """Everything that shapes one sandbox run; defaults give a small, fault-free sandbox."""
+
+    items: int = 200
+    seed: int = 1
+    host: str = "127.0.0.1"
+    domeggook_port: int = 0
+    naver_port: int = 0
+    domeggook: DomeggookSimConfig = field(default_factory=DomeggookSimConfig)
+    naver: NaverSimConfig = field(default_factory=NaverSimConfig)
+    domeggook_faults: Faults = field(default_factory=Faults)
+    naver_faults: Faults = field(default_factory=Faults)
+
+    def __post_init__(self) -> None:
+        if self.items < 1:
+            raise ValueError(f"items must be at least 1, got {self.items}")
+        for name in ("domeggook_port", "naver_port"):
+            port = getattr(self, name)
+            if not 0 <= port <= 65535:
+                raise ValueError(f"{name} must be between 0 and 65535, got {port}")
+
+
+class Sandbox:
+    """Both simulators serving on loopback until ``close()`` (idempotent)."""
+
+    def __init__(self, options: SandboxOptions | None = None) -> None:
+        self.options = options or SandboxOptions()
+        self.catalog: Catalog = generate_catalog(self.options.items, self.options.seed)
+        self._domeggook = ServedApp(
+            create_domeggook_app(self.catalog, self.options.domeggook, faults=self.options.domeggook_faults),
+            host=self.options.host,
+            port=self.options.domeggook_port,
+        )
+        self._naver = ServedApp(
+            create_naver_app(self.options.naver, faults=self.options.naver_faults),
+            host=self.options.host,
+            port=self.options.naver_port,
+        )
+        self._closed = False
+
+    @property
+    def domeggook_origin(self) -> str:
+        """``http://host:port`` of the Domeggook simulator (its sandbox endpoints live here)."""
+        return self._domeggook.base_url
+
+    @property
+    def naver_origin(self) -> str:
+        """``http://host:port`` of the Naver simulator (its sandbox endpoints live here)."""
+        return self._naver.base_url
+
+    @property
+    def domeggook_api_url(self) -> str:
+        """Value for ``DOMEGGOOK_API_URL``."""
+        return self.domeggook_origin + DOMEGGOOK_API_PATH
+
+    @property
+    def naver_api_url(self) -> str:
+        """Value for ``NAVER_API_URL``."""
+        return self.naver_origin + NAVER_API_PATH
+
+    def environment(self) -> dict[str, str]:
+        """The environment variables that point StoreBridge at this sandbox."""
+        return {
+            "DOMEGGOOK_API_URL": self.domeggook_api_url,
+            "DOMEGGOOK_API_KEY": self.options.domeggook.api_key,
+            "NAVER_API_URL": self.naver_api_url,
+            "NAVER_CLIENT_ID": self.options.naver.client_id,
+            "NAVER_CLIENT_SECRET": self.options.naver.client_secret,
+        }
+
+    async def start(self) -> Sandbox:
+        """Start both servers; if the second fails to bind, the first is stopped again."""
+        await self._domeggook.start()
+        try:
+            await self._naver.start()
+        except BaseException:
+            await self._domeggook.close()
+            raise
+        return self
+
+    async def close(self) -> None:
+        """Stop both servers (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        with contextlib.suppress(Exception):
+            await self._naver.close()
+        await self._domeggook.close()
+
+    @property
+    def closed(self) -> bool:
+        """True once ``close()`` ran."""
+        return self._closed
+
+    async def __aenter__(self) -> Sandbox:
+        return await self.start()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
