@@ -40,7 +40,7 @@ class Keys:
 
     # -- rate limiting -------------------------------------------------------------------------
     def bucket(self, api: str) -> str:
-        """State of the shared GCRA bucket of one upstream API (e.g. ``domeggook``, ``naver:products``)."""
+        """Hash with the GCRA schedule (``tat_us``) and 429 penalty state of one upstream API's bucket."""
         return f"{self.namespace}:limit:{api}"
 
     def bucket_pause(self, api: str) -> str:
@@ -48,7 +48,7 @@ class Keys:
         return f"{self.namespace}:limit:{api}:pause"
 
     def bucket_rate(self, api: str) -> str:
-        """Rate override learnt from the provider's headers (requests per second)."""
+        """Hash ``{rps, burst}`` learnt from the provider's rate-limit headers (expires after an hour)."""
         return f"{self.namespace}:limit:{api}:rate"
 
     def daily_quota(self, api: str, day: str) -> str:

@@ -12,6 +12,7 @@ import itertools
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import asyncpg
 import pytest
@@ -127,3 +128,16 @@ def s3_endpoint(devstack: DevStack) -> str:
 def s3_bucket() -> str:
     """A bucket name no other test uses (created by whoever needs it, e.g. the image store)."""
     return f"sbtest-{uuid.uuid4().hex[:16]}"
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Any]:
+    """Both API simulators on free loopback ports, a 60-item catalog (seed 1), fresh per test.
+
+    Limits are the real ones (Naver 2 rps per API, Domeggook 180/min); tests that need more speed
+    build their own ``SandboxOptions``.
+    """
+    from storebridge.sandbox.runner import Sandbox, SandboxOptions
+
+    async with Sandbox(SandboxOptions(items=60, seed=1)) as running:
+        yield running
