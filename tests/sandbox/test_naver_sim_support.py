@@ -1,0 +1,227 @@
+"""Shared helpers of the Naver simulator tests (no tests here).
+
+``NaverHarness`` serves a fresh simulator on loopback with a controllable clock and opens one
+``aiohttp.ClientSession``; ``minimal_payload`` is the smallest product body the simulator accepts.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+from dataclasses import replace
+from types import TracebackType
+from typing import Any
+
+import aiohttp
+from PIL import Image
+
+from storebridge.sandbox.faults import Faults
+from storebridge.sandbox.naver import NaverSimConfig, create_naver_app
+from storebridge.sandbox.naver_tokens import client_secret_sign
+from storebridge.sandbox.server import ServedApp
+
+#: 2026-02-02T02:40:00+09:00 — any fixed instant works; tests move it explicitly.
+START_S = 1_769_967_600.0
+SELLER_CODE = "SB-1-000123"
+
+
+class FakeClock:
+    """A clock the tests move by hand (epoch seconds)."""
+
+    def __init__(self, now_s: float = START_S) -> None:
+        self.now_s = now_s
+
+    def __call__(self) -> float:
+        return self.now_s
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward (or back, with a negative value)."""
+        self.now_s += seconds
+
+    def ms(self) -> str:
+        """The current time as the 13-digit millisecond string the token call signs."""
+        return str(int(self.now_s * 1000))
+
+
+def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (8, 8)) -> bytes:
+    """A small valid image in ``fmt`` (PNG, JPEG, GIF, BMP, WEBP)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def token_form(config: NaverSimConfig, clock: FakeClock, **overrides: str) -> dict[str, str]:
+    """A correct token request body for ``config`` at the clock's time; ``overrides`` replace fields."""
+    timestamp = overrides.get("timestamp", clock.ms())
+    form = {
+        "client_id": config.client_id,
+        "timestamp": timestamp,
+        "client_secret_sign": client_secret_sign(config.client_id, timestamp, config.client_secret),
+        "grant_type": "client_credentials",
+        "type": "SELF",
+    }
+    form.update(overrides)
+    return form
+
+
+def minimal_payload(image_url: str, *, seller_code: str = SELLER_CODE) -> dict[str, Any]:
+    """The smallest create body the simulator accepts (single product, ETC notice, paid parcel)."""
+    return {
+        "originProduct": {
+            "statusType": "SALE",
+            "leafCategoryId": "50000803",
+            "name": "스테인리스 진공 텀블러 500ml",
+            "detailContent": "<div><p>상품 설명</p></div>",
+            "images": {"representativeImage": {"url": image_url}},
+            "salePrice": 19900,
+            "stockQuantity": 300,
+            "deliveryInfo": {
+                "deliveryType": "DELIVERY",
+                "deliveryAttributeType": "NORMAL",
+                "deliveryCompany": "CJGLS",
+                "deliveryFee": {"deliveryFeeType": "PAID", "baseFee": 3000, "deliveryFeePayType": "PREPAID"},
+                "claimDeliveryInfo": {"returnDeliveryFee": 3000, "exchangeDeliveryFee": 6000},
+            },
+            "detailAttribute": {
+                "afterServiceInfo": {
+                    "afterServiceTelephoneNumber": "02-1234-5678",
+                    "afterServiceGuideContent": "평일 10시-17시 고객센터 문의",
+                },
+                "originAreaInfo": {"originAreaCode": "0200037", "importer": "스토어브릿지 수입"},
+                "sellerCodeInfo": {"sellerManagementCode": seller_code},
+                "productInfoProvidedNotice": {
+                    "productInfoProvidedNoticeType": "ETC",
+                    "etc": {
+                        "returnCostReason": "1",
+                        "noRefundReason": "1",
+                        "qualityAssuranceStandard": "1",
+                        "compensationProcedure": "1",
+                        "troubleShootingContents": "1",
+                        "itemName": "텀블러",
+                        "modelName": "상세페이지 참조",
+                        "manufacturer": "상세페이지 참조",
+                        "customerServicePhoneNumber": "02-1234-5678",
+                    },
+                },
+                "minorPurchasable": True,
+            },
+        },
+        "smartstoreChannelProduct": {
+            "naverShoppingRegistration": False,
+            "channelProductDisplayStatusType": "ON",
+        },
+    }
+
+
+def with_options(
+    payload: dict[str, Any], stocks: list[int], prices: list[int] | None = None
+) -> dict[str, Any]:
+    """``payload`` with one colour option group, one row per stock, and the matching product stock."""
+    body = copy.deepcopy(payload)
+    prices = prices or [0] * len(stocks)
+    names = ["블랙", "화이트", "레드", "블루", "그린"]
+    body["originProduct"]["detailAttribute"]["optionInfo"] = {
+        "optionCombinationGroupNames": {"optionGroupName1": "색상"},
+        "optionCombinations": [
+            {"optionName1": names[i], "stockQuantity": stock, "price": prices[i], "usable": True}
+            for i, stock in enumerate(stocks)
+        ],
+    }
+    body["originProduct"]["stockQuantity"] = sum(stocks)
+    return body
+
+
+def problem_names(body: dict[str, Any]) -> set[str]:
+    """The ``name`` of every ``invalidInputs`` item of a 400 body."""
+    return {item.get("name", "") for item in body["invalidInputs"]}
+
+
+class NaverHarness:
+    """A served simulator, its clock and a client session; ``async with NaverHarness() as naver``.
+
+    The default config lifts the rate limit so tests that are not about it can call freely.
+    """
+
+    def __init__(self, config: NaverSimConfig | None = None, *, faults: Faults | None = None) -> None:
+        self.config = config or NaverSimConfig(rate_per_s=1000.0)
+        self.clock = FakeClock()
+        self.faults = faults or Faults()
+        self.app = create_naver_app(self.config, faults=self.faults, clock=self.clock)
+        self.served = ServedApp(self.app)
+        self._session: aiohttp.ClientSession | None = None
+        self._token: str | None = None
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The open client session."""
+        assert self._session is not None
+        return self._session
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:port`` of the simulator."""
+        return self.served.base_url
+
+    def api(self, path: str) -> str:
+        """Absolute URL of an API path such as ``/v2/products``."""
+        return f"{self.base_url}/external{path}"
+
+    async def __aenter__(self) -> NaverHarness:
+        await self.served.start()
+        self._session = aiohttp.ClientSession()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._session is not None:
+            await self._session.close()
+        await self.served.close()
+
+    async def token(self) -> str:
+        """A fresh or re-used access token (cached on the harness)."""
+        if self._token is None:
+            form = token_form(self.config, self.clock)
+            async with self.session.post(self.api("/v1/oauth2/token"), data=form) as response:
+                assert response.status == 200, await response.text()
+                self._token = str((await response.json())["access_token"])
+        return self._token
+
+    async def call(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any, dict[str, str]]:
+        """An authorised API call; returns (status, JSON body or None, headers)."""
+        headers = {"Authorization": f"Bearer {await self.token()}", **kwargs.pop("headers", {})}
+        async with self.session.request(method, self.api(path), headers=headers, **kwargs) as response:
+            body = await response.json() if response.content_type == "application/json" else None
+            return response.status, body, dict(response.headers)
+
+    async def upload(self, *files: bytes) -> list[str]:
+        """Upload images and return their URLs (asserting success)."""
+        form = aiohttp.FormData()
+        for index, data in enumerate(files):
+            form.add_field(
+                "imageFiles", data, filename=f"{index}.img", content_type="application/octet-stream"
+            )
+        status, body, _ = await self.call("POST", "/v1/product-images/upload", data=form)
+        assert status == 200, body
+        return [image["url"] for image in body["images"]]
+
+    async def valid_payload(self, *, seller_code: str = SELLER_CODE) -> dict[str, Any]:
+        """``minimal_payload`` with a freshly uploaded representative image."""
+        (url,) = await self.upload(image_bytes())
+        return minimal_payload(url, seller_code=seller_code)
+
+    async def create(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Create a product and return the success body (asserting 200)."""
+        status, body, _ = await self.call("POST", "/v2/products", json=payload)
+        assert status == 200, body
+        return dict(body)
+
+    async def stats(self) -> dict[str, Any]:
+        """``GET /_sandbox/stats``."""
+        async with self.session.get(f"{self.base_url}/_sandbox/stats") as response:
+            return dict(await response.json())
+
+
+def config_with(**changes: Any) -> NaverSimConfig:
+    """The harness default config with some fields changed."""
+    return replace(NaverSimConfig(rate_per_s=1000.0), **changes)
