@@ -1,0 +1,267 @@
+"""``selectOpt`` combinations → Naver combination options, and the product stock (business-rules §6).
+
+- ``data`` is authoritative; axis values come from ``set[i].opts[index]`` (the key's indexes),
+  falling back to splitting the row's ``name`` on "/".
+- A row is sellable when its market flag (``dom``/``sup``) is "1" and ``hid`` is "0"; other rows
+  are left out (adjustment). Rows with stock 0 stay, so option keys are stable across re-syncs.
+- Each row's surcharge applies the base margin to the supplier add-on (``price.option_surcharge``).
+  A surcharge beyond ±``option_surcharge_ratio`` of the sale price drops the row (default) or
+  rejects the item, per ``option_surcharge_policy``.
+- 1–3 axes (4+ → TOO_MANY_OPTION_AXES); at most ``max_option_combinations`` rows; no sellable
+  row → NO_SELLABLE_VARIANT. A lone add-on-free row collapses to a plain product.
+- Product stock = sum of row stocks, each clamped to ``stock_cap``; a supplier status other than
+  on-sale sets every stock to 0 (Naver then shows OUTOFSTOCK).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from schemas.domeggook import DomeggookItem, OptionVariant, SelectOpt
+from schemas.naver import OptionCombination, OptionCombinationGroupNames, OptionInfo
+from storebridge.transform.content import clean_text, truncate
+from storebridge.transform.price import option_surcharge
+from storebridge.transform.result import (
+    Adjustment,
+    AdjustmentCode,
+    Rejection,
+    RejectionCode,
+    adjust,
+    reject,
+)
+from storebridge.transform.rules import TransformRules
+
+#: Naver allows at most three combination axes (a fourth only for branch options).
+MAX_AXES = 3
+_GROUP_SYNONYMS = {
+    "색상": ("색상", "색깔", "컬러", "color", "colour", "색"),
+    "사이즈": ("사이즈", "크기", "치수", "size"),
+    "재질": ("재질", "소재", "material"),
+}
+
+
+@dataclass(frozen=True)
+class OptionsOutcome:
+    """Option block (``None`` for a plain product), product stock, and what happened."""
+
+    option_info: OptionInfo | None
+    stock_quantity: int
+    rejections: tuple[Rejection, ...] = ()
+    adjustments: tuple[Adjustment, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Row:
+    key: str
+    names: tuple[str, ...]
+    stock: int
+    surcharge: int
+
+
+def group_name(raw: str, index: int) -> str:
+    """Normalise an axis name (색깔/컬러/color → 색상, 크기/size → 사이즈); empty → "옵션N"."""
+    text = clean_text(raw)[0]
+    lowered = text.lower().replace(" ", "")
+    for canonical, synonyms in _GROUP_SYNONYMS.items():
+        if lowered in synonyms:
+            return canonical
+    return text or f"옵션{index + 1}"
+
+
+def is_on_sale(item: DomeggookItem, rules: TransformRules) -> bool:
+    """Whether the supplier status allows selling (anything else → stock 0)."""
+    return item.basis.status.strip() in rules.on_sale_statuses
+
+
+def _clamp(no: int, value: int, cap: int, path: str, notes: list[Adjustment]) -> int:
+    if value > cap:
+        notes.append(adjust(no, AdjustmentCode.STOCK_CLAMPED, path, f"stock {value} clamped to {cap}"))
+        return cap
+    return value
+
+
+def _plain(item: DomeggookItem, rules: TransformRules, notes: list[Adjustment]) -> OptionsOutcome:
+    no = item.no
+    inventory = item.qty.inventory if item.qty is not None else None
+    if inventory is None:
+        return OptionsOutcome(
+            None, 0, (reject(no, RejectionCode.STOCK_MISSING, "qty.inventory", "no stock given"),)
+        )
+    if inventory < 0:
+        cause = f"stock {inventory} is negative"
+        return OptionsOutcome(None, 0, (reject(no, RejectionCode.STOCK_INVALID, "qty.inventory", cause),))
+    stock = _clamp(no, inventory, rules.stock_cap, "qty.inventory", notes)
+    return _on_sale_only(item, rules, None, stock, notes)
+
+
+def _on_sale_only(
+    item: DomeggookItem, rules: TransformRules, info: OptionInfo | None, stock: int, notes: list[Adjustment]
+) -> OptionsOutcome:
+    if is_on_sale(item, rules):
+        return OptionsOutcome(info, stock, (), tuple(notes))
+    what = f"supplier status {item.basis.status[:20]!r} is not on sale: stock set to 0"
+    notes.append(adjust(item.no, AdjustmentCode.STATUS_NOT_ON_SALE, "basis.status", what))
+    if info is not None:
+        rows = [row.model_copy(update={"stock_quantity": 0}) for row in info.option_combinations]
+        info = info.model_copy(update={"option_combinations": rows})
+    return OptionsOutcome(info, 0, (), tuple(notes))
+
+
+def _names(select: SelectOpt, key: str, variant: OptionVariant) -> tuple[str, ...] | None:
+    indexes = [int(part) for part in key.split("_")]
+    from_set = [
+        select.axes[axis].opts[index]
+        if axis < len(select.axes) and index < len(select.axes[axis].opts)
+        else ""
+        for axis, index in enumerate(indexes)
+    ]
+    names = tuple(clean_text(name)[0] for name in from_set)
+    if all(names):
+        return names
+    split = tuple(clean_text(part)[0] for part in variant.name.split("/"))
+    return split if len(split) == len(indexes) and all(split) else None
+
+
+def build_options(
+    item: DomeggookItem, rules: TransformRules, *, cost_won: int, sale_price_won: int, seller_code: str
+) -> OptionsOutcome:
+    """Combination options and product stock for the item (see the module docstring for the rules)."""
+    notes: list[Adjustment] = []
+    select = item.select_opt
+    if select is None or not select.data:
+        return _plain(item, rules, notes)
+    no, path = item.no, "selectOpt"
+    if select.type.strip().lower() not in ("", "combination"):
+        cause = f"option type {select.type[:20]!r} is not supported (only combination)"
+        return OptionsOutcome(
+            None, 0, (reject(no, RejectionCode.OPTION_TYPE_UNSUPPORTED, f"{path}.type", cause),)
+        )
+    axes = select.axis_count
+    if axes > MAX_AXES:
+        cause = f"{axes} option axes, Naver allows at most {MAX_AXES}"
+        return OptionsOutcome(
+            None, 0, (reject(no, RejectionCode.TOO_MANY_OPTION_AXES, f"{path}.data", cause),)
+        )
+    if select.axes and len(select.axes) != axes:
+        cause = f"selectOpt.set has {len(select.axes)} axes but combination keys have {axes}"
+        return OptionsOutcome(
+            None, 0, (reject(no, RejectionCode.OPTION_STRUCTURE_INVALID, f"{path}.set", cause),)
+        )
+    rows: list[_Row] = []
+    rejections: list[Rejection] = []
+    limit = Fraction(rules.option_surcharge_ratio) * sale_price_won
+    for key in sorted(select.data):
+        variant, row_path = select.data[key], f"{path}.data.{key}"
+        sellable = variant.dom if rules.market == "dome" else variant.sup
+        if not sellable or variant.hidden:
+            what = f"option {key} left out (sellable={sellable}, hid={variant.hid[:5]!r})"
+            notes.append(adjust(no, AdjustmentCode.OPTION_DROPPED_UNSELLABLE, row_path, what))
+            continue
+        names = _names(select, key, variant)
+        if names is None:
+            cause = f"option {key} has no value names in selectOpt.set or its name {variant.name[:40]!r}"
+            rejections.append(reject(no, RejectionCode.OPTION_STRUCTURE_INVALID, row_path, cause))
+            continue
+        if variant.qty < 0:
+            cause = f"option {key} stock {variant.qty} is negative"
+            rejections.append(reject(no, RejectionCode.STOCK_INVALID, f"{row_path}.qty", cause))
+            continue
+        add_on = variant.dom_price if rules.market == "dome" else variant.sup_price
+        if cost_won + add_on <= 0:
+            cause = f"option {key} add-on {add_on} makes its cost {cost_won + add_on} won, not positive"
+            rejections.append(reject(no, RejectionCode.PRICE_OUT_OF_RANGE, f"{row_path}.domPrice", cause))
+            continue
+        surcharge = option_surcharge(cost_won, add_on, rules)
+        if abs(surcharge) > limit:
+            cause = (
+                f"option {key} surcharge {surcharge} won exceeds ±{int(limit)} of sale price {sale_price_won}"
+            )
+            if rules.option_surcharge_policy == "reject":
+                rejections.append(reject(no, RejectionCode.OPTION_SURCHARGE_OUT_OF_RANGE, row_path, cause))
+            else:
+                notes.append(adjust(no, AdjustmentCode.OPTION_DROPPED_SURCHARGE, row_path, cause))
+            continue
+        truncated = tuple(truncate(name, rules.option_name_max_chars) for name in names)
+        if truncated != names:
+            notes.append(
+                adjust(no, AdjustmentCode.OPTION_NAME_TRUNCATED, row_path, f"option {key} names shortened")
+            )
+        stock = _clamp(no, variant.qty, rules.stock_cap, f"{row_path}.qty", notes)
+        rows.append(_Row(key=key, names=truncated, stock=stock, surcharge=surcharge))
+    if rejections:
+        return OptionsOutcome(None, 0, tuple(rejections), tuple(notes))
+    return _assemble(item, rules, select, rows, seller_code, notes)
+
+
+def _assemble(
+    item: DomeggookItem,
+    rules: TransformRules,
+    select: SelectOpt,
+    rows: list[_Row],
+    seller_code: str,
+    notes: list[Adjustment],
+) -> OptionsOutcome:
+    no, path = item.no, "selectOpt.data"
+    if not rows:
+        cause = f"none of the {len(select.data)} option rows is sellable"
+        return OptionsOutcome(
+            None, 0, (reject(no, RejectionCode.NO_SELLABLE_VARIANT, path, cause),), tuple(notes)
+        )
+    if len(rows) > rules.max_option_combinations:
+        cause = f"{len(rows)} sellable options, more than {rules.max_option_combinations}"
+        return OptionsOutcome(
+            None, 0, (reject(no, RejectionCode.TOO_MANY_OPTIONS, path, cause),), tuple(notes)
+        )
+    if len(select.data) == 1 and rows[0].surcharge == 0:
+        notes.append(
+            adjust(no, AdjustmentCode.SINGLE_OPTION_COLLAPSED, path, "single option sold as a plain product")
+        )
+        return _on_sale_only(item, rules, None, rows[0].stock, notes)
+    seen: dict[tuple[str, ...], str] = {}
+    for row in rows:
+        if row.names in seen:
+            cause = f"options {seen[row.names]} and {row.key} both read {'/'.join(row.names)!r}"
+            return OptionsOutcome(
+                None, 0, (reject(no, RejectionCode.OPTION_DUPLICATE, path, cause),), tuple(notes)
+            )
+        seen[row.names] = row.key
+    total = sum(row.stock for row in rows)
+    if total > rules.stock_cap:
+        share = rules.stock_cap // len(rows)
+        rows = [_Row(row.key, row.names, min(row.stock, share), row.surcharge) for row in rows]
+        what = f"option stocks summing to {total} capped at {share} each"
+        notes.append(adjust(no, AdjustmentCode.STOCK_CLAMPED, path, what))
+    groups = _group_names(select, len(rows[0].names), rules.option_name_max_chars)
+    combinations = [
+        OptionCombination(
+            option_name1=row.names[0],
+            option_name2=row.names[1] if len(row.names) > 1 else None,
+            option_name3=row.names[2] if len(row.names) > 2 else None,
+            stock_quantity=row.stock,
+            price=row.surcharge,
+            usable=True,
+            seller_manager_code=f"{seller_code}-{row.key}",
+        )
+        for row in rows
+    ]
+    info = OptionInfo(
+        option_combination_sort_type="CREATE",
+        option_combination_group_names=groups,
+        option_combinations=combinations,
+        use_stock_management=True,
+    )
+    return _on_sale_only(item, rules, info, sum(row.stock for row in rows), notes)
+
+
+def _group_names(select: SelectOpt, axes: int, max_chars: int) -> OptionCombinationGroupNames:
+    names: list[str] = []
+    for index in range(axes):
+        raw = select.axes[index].name if index < len(select.axes) else ""
+        name = truncate(group_name(raw, index), max_chars)
+        names.append(name if name not in names else f"{name}{index + 1}")
+    return OptionCombinationGroupNames(
+        option_group_name1=names[0],
+        option_group_name2=names[1] if axes > 1 else None,
+        option_group_name3=names[2] if axes > 2 else None,
+    )

@@ -1,0 +1,255 @@
+"""``build_product``: one Domeggook item → one Naver product payload, or every reason it cannot be.
+
+Images are *inputs*: the caller asks ``image_sources(item)`` which supplier URLs to download,
+validate and upload, then passes ``image_urls`` (source URL → Naver upload URL). The
+representative image must be in the map (IMAGE_NOT_UPLOADED otherwise, because Naver rejects
+external URLs); detail images missing from it are dropped from the HTML. The function is pure and
+total: for any parsed item it returns ``Transformed`` or ``TransformRejected`` and never raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from schemas.domeggook import DomeggookItem
+from schemas.naver import (
+    AfterServiceInfo,
+    DetailAttribute,
+    Images,
+    ImageUrl,
+    OriginProduct,
+    ProductPayload,
+    PurchaseQuantityInfo,
+    SellerCodeInfo,
+    SellerTag,
+    SeoInfo,
+    SmartstoreChannelProduct,
+)
+from storebridge.transform.category import map_category
+from storebridge.transform.content import (
+    build_detail,
+    clean_name,
+    clean_text,
+    decode_entities,
+    detail_image_sources,
+    seller_tags,
+    truncate,
+)
+from storebridge.transform.delivery import DeliveryPlan, build_delivery
+from storebridge.transform.normalize import content_hash, structure_hash
+from storebridge.transform.notice import build_notice, build_origin, tax_type
+from storebridge.transform.options import build_options
+from storebridge.transform.price import compute_price, order_quantity
+from storebridge.transform.result import (
+    Adjustment,
+    AdjustmentCode,
+    Rejection,
+    RejectionCode,
+    Transformed,
+    TransformRejected,
+    TransformResult,
+    adjust,
+    reject,
+)
+from storebridge.transform.rules import Market, TransformRules
+
+SELLER_CODE_PREFIX = "DG"
+
+
+def seller_management_code(market: Market | str, item_no: int) -> str:
+    """Deterministic Naver ``sellerManagementCode``: ``DG-{market}-{no}`` (the duplicate-prevention key)."""
+    return f"{SELLER_CODE_PREFIX}-{market}-{item_no}"
+
+
+def source_hash(item: DomeggookItem) -> str:
+    """sha256 of the normalised source fields; equal hashes mean nothing changed at the supplier."""
+    return content_hash(item)
+
+
+@dataclass(frozen=True)
+class ImageSources:
+    """Supplier image URLs (already HTML-decoded) the caller must re-host before ``build_product``."""
+
+    representative: str | None
+    detail: tuple[str, ...]
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        """Representative first, then detail images, without repeats."""
+        ordered = ((self.representative,) if self.representative else ()) + self.detail
+        return tuple(dict.fromkeys(ordered))
+
+
+def representative_source(item: DomeggookItem) -> str | None:
+    """The largest thumbnail available (``original`` 760 px, else ``large``, else ``small``)."""
+    thumb = item.thumb
+    if thumb is None:
+        return None
+    for url in (thumb.original, thumb.large, thumb.small):
+        decoded = decode_entities(url).strip()
+        if decoded.startswith(("https://", "http://")):
+            return decoded
+    return None
+
+
+def image_sources(item: DomeggookItem) -> ImageSources:
+    """What to download: the representative image, plus detail images when licensed."""
+    return ImageSources(representative=representative_source(item), detail=detail_image_sources(item))
+
+
+def _gates(item: DomeggookItem, rules: TransformRules) -> list[Rejection]:
+    no, market, found = item.no, rules.market, []
+    listed = (
+        None if item.channel is None else (item.channel.dome if market == "dome" else item.channel.supply)
+    )
+    if listed is False:
+        found.append(
+            reject(no, RejectionCode.MARKET_UNAVAILABLE, f"channel.{market}", f"not listed on {market}")
+        )
+    if item.basis.adult and not rules.allow_adult:
+        found.append(reject(no, RejectionCode.ADULT_ONLY, "basis.adult", "adult-only item"))
+    moq = order_quantity(item, market)
+    if moq > rules.max_moq:
+        cause = f"minimum order quantity {moq} exceeds {rules.max_moq}"
+        found.append(reject(no, RejectionCode.MOQ_TOO_HIGH, "qty.domeMoq", cause))
+    unit = (item.qty.dome_unit if market == "dome" else item.qty.supply_unit) if item.qty else None
+    if unit is not None and unit > 1:
+        cause = f"supplier sells in multiples of {unit}, which Naver cannot express"
+        found.append(reject(no, RejectionCode.ORDER_UNIT_UNSUPPORTED, f"qty.{market}Unit", cause))
+    return found
+
+
+def _representative(item: DomeggookItem, image_urls: Mapping[str, str]) -> str | Rejection:
+    source = representative_source(item)
+    if source is None:
+        return reject(item.no, RejectionCode.IMAGE_MISSING, "thumb.original", "no representative image URL")
+    mapped = image_urls.get(source, "")
+    if not mapped.startswith(("https://", "http://")):
+        cause = f"representative image {source[:100]!r} has no uploaded Naver URL"
+        return reject(item.no, RejectionCode.IMAGE_NOT_UPLOADED, "thumb.original", cause)
+    return mapped
+
+
+def build_product(
+    item: DomeggookItem, rules: TransformRules, image_urls: Mapping[str, str]
+) -> TransformResult:
+    """Validate and transform one item (business-rules §1 steps 3–4); see the module docstring."""
+    no, code = item.no, seller_management_code(rules.market, item.no)
+    rejections, notes = _gates(item, rules), list[Adjustment]()
+
+    named = clean_name(item, rules)
+    rejections += named.rejections
+    notes += named.adjustments
+    name = named.name or truncate(clean_text(item.basis.title)[0], rules.name_max_chars) or str(no)
+
+    category = map_category(item, rules.category_map)
+    if isinstance(category, Rejection):
+        rejections.append(category)
+    elif not category.exact:
+        what = f"category {category.source_code} mapped through {category.matched_code}"
+        notes.append(adjust(no, AdjustmentCode.CATEGORY_FALLBACK, "category.current.code", what))
+
+    delivery = build_delivery(item, rules, order_quantity(item, rules.market))
+    if not isinstance(delivery, DeliveryPlan):
+        rejections += delivery
+    share = delivery.shipping_share_won if isinstance(delivery, DeliveryPlan) else 0
+
+    price = compute_price(item, rules, share)
+    rejections += price.rejections
+    notes += price.adjustments
+    options = None
+    if price.cost_won is not None and price.sale_price_won is not None:
+        options = build_options(
+            item, rules, cost_won=price.cost_won, sale_price_won=price.sale_price_won, seller_code=code
+        )
+        rejections += options.rejections
+        notes += options.adjustments
+
+    notice, origin, tax = build_notice(item, name, rules), build_origin(item, rules), tax_type(item)
+    rejections += [part for part in (notice, origin, tax) if isinstance(part, Rejection)]
+
+    representative = _representative(item, image_urls)
+    if isinstance(representative, Rejection):
+        rejections.append(representative)
+    detail = build_detail(
+        item, name, rules, image_urls, None if isinstance(representative, Rejection) else representative
+    )
+    rejections += detail.rejections
+    notes += detail.adjustments
+    tags, tag_notes = seller_tags(item, rules)
+    notes += tag_notes
+
+    if (
+        rejections
+        or isinstance(category, Rejection)
+        or not isinstance(delivery, DeliveryPlan)
+        or options is None
+        or price.sale_price_won is None
+        or isinstance(notice, Rejection)
+        or isinstance(origin, Rejection)
+        or isinstance(tax, Rejection)
+        or isinstance(representative, Rejection)
+        or detail.html is None
+    ):
+        # Every failure above also appended a rejection; the checks narrow the types below.
+        if not rejections:  # invariant guard: never return a rejection without a reason
+            rejections.append(reject(no, RejectionCode.PAYLOAD_INVALID, "payload", "incomplete transform"))
+        return TransformRejected(item_no=no, rejections=tuple(rejections), adjustments=tuple(notes))
+    moq = order_quantity(item, rules.market)
+    try:
+        payload = ProductPayload(
+            origin_product=OriginProduct(
+                status_type="SALE",
+                sale_type="NEW",
+                leaf_category_id=category.leaf_category_id,
+                name=name,
+                detail_content=detail.html,
+                images=Images(representative_image=ImageUrl(url=representative)),
+                sale_price=price.sale_price_won,
+                stock_quantity=options.stock_quantity,
+                delivery_info=delivery.info,
+                detail_attribute=DetailAttribute(
+                    after_service_info=AfterServiceInfo(
+                        after_service_telephone_number=rules.as_phone,
+                        after_service_guide_content=rules.as_guide,
+                    ),
+                    origin_area_info=origin,
+                    seller_code_info=SellerCodeInfo(seller_management_code=code),
+                    option_info=options.option_info,
+                    product_info_provided_notice=notice,
+                    minor_purchasable=not item.basis.adult,
+                    tax_type=tax,
+                    purchase_quantity_info=PurchaseQuantityInfo(min_purchase_quantity=moq)
+                    if moq > 1
+                    else None,
+                    seo_info=SeoInfo(seller_tags=[SellerTag(text=tag) for tag in tags]) if tags else None,
+                ),
+            ),
+            smartstore_channel_product=SmartstoreChannelProduct(
+                naver_shopping_registration=rules.naver_shopping_registration,
+                channel_product_display_status_type="ON",
+            ),
+        )
+    except ValidationError as exc:
+        cause = f"payload failed validation: {_first_errors(exc)}"
+        failure = reject(no, RejectionCode.PAYLOAD_INVALID, "payload", cause)
+        return TransformRejected(item_no=no, rejections=(failure,), adjustments=tuple(notes))
+    return Transformed(
+        item_no=no,
+        payload=payload,
+        seller_management_code=code,
+        content_hash=content_hash(item),
+        structure_hash=structure_hash(item),
+        leaf_category_id=category.leaf_category_id,
+        adjustments=tuple(notes),
+    )
+
+
+def _first_errors(exc: ValidationError, limit: int = 3) -> str:
+    parts = [
+        f"{'.'.join(str(loc) for loc in error['loc'])}: {error['msg']}" for error in exc.errors()[:limit]
+    ]
+    return "; ".join(parts)

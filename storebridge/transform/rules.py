@@ -1,0 +1,135 @@
+"""``TransformRules``: every knob of the transform, validated once at construction.
+
+Built by the caller (from settings, the category-map table and the word-rule table) and passed to
+``build_product``; the transform reads nothing else. A bad configuration raises ``ValueError`` here,
+at start-up, rather than rejecting every item later.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Literal
+
+from storebridge.transform.words import DEFAULT_WORD_RULES, WordRule
+
+Market = Literal["dome", "supply"]
+
+#: Naver's price ceiling (won); a configured maximum above it is an error.
+NAVER_MAX_PRICE_WON = 999_999_990
+#: Naver's stock ceiling (pieces).
+NAVER_MAX_STOCK = 99_999_999
+
+#: Country text (last segment of ``detail.country``, spaces removed) → Naver origin code.
+#: ``0200037`` = China (widely used); add others from ``GET /v1/product-origin-areas``.
+DEFAULT_ORIGIN_CODES: Mapping[str, str] = MappingProxyType(
+    {"대한민국": "00", "한국": "00", "국산": "00", "국내산": "00", "국내": "00", "중국": "0200037"}
+)
+
+_PHONE_RE = re.compile(r"(0\d{1,2}-?\d{3,4}-?\d{4}|1[5-9]\d{2}-?\d{4})")
+
+
+def is_real_phone(phone: str) -> bool:
+    """A Korean phone number that is not a placeholder such as ``010-0000-0000`` (Naver rejects those)."""
+    if not _PHONE_RE.fullmatch(phone.strip()):
+        return False
+    digits = re.sub(r"\D", "", phone)
+    subscriber = digits[3:] if digits.startswith("0") else digits[4:]
+    return len(set(subscriber)) > 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransformRules:
+    """Margin, bounds, word lists, category map and seller data used to build a payload.
+
+    Pricing follows business-rules §5: ``sale = ceil_to_unit(((cost + shipping share) ×
+    (1 + margin_percent/100) + margin_fixed_won) ÷ (1 − (commission_percent + coupon_percent)/100))``,
+    then raised to the supplier's minimum resale price, then checked against the bounds.
+    """
+
+    #: Domeggook category code (``04_01_03_00_00``) → Naver leaf category id (``"50000803"``).
+    category_map: Mapping[str, str]
+    #: Real A/S phone shown on the product and in the notice; placeholders are refused.
+    as_phone: str
+    #: Which Domeggook market's price, stock flags and shipping terms to use.
+    market: Market = "dome"
+    margin_percent: Decimal = Decimal("20")
+    margin_fixed_won: int = 0
+    #: Naver sales + payment fees, taken out of the sale price (percent of it).
+    commission_percent: Decimal = Decimal("0")
+    #: Store coupon budget, also a percent of the sale price.
+    coupon_percent: Decimal = Decimal("0")
+    #: Smallest acceptable net margin after fees (won).
+    min_margin_won: int = 0
+    min_sale_price_won: int = 100
+    max_sale_price_won: int = NAVER_MAX_PRICE_WON
+    #: Prices are rounded up to a multiple of this (won).
+    price_unit_won: int = 10
+    #: "separate": Naver charges the supplier's shipping fee; "included": free shipping, fee in price.
+    shipping_mode: Literal["separate", "included"] = "separate"
+    #: Option surcharge must stay within ± this share of the sale price (Smart Store policy: 0.5).
+    option_surcharge_ratio: Decimal = Decimal("0.5")
+    #: Out-of-range surcharges: "drop" the variant (default) or "reject" the item.
+    option_surcharge_policy: Literal["drop", "reject"] = "drop"
+    max_option_combinations: int = 100
+    #: Smart Store's option-value limit is 25 characters (the earlier design allowed 100).
+    option_name_max_chars: int = 25
+    name_max_chars: int = 100
+    word_rules: tuple[WordRule, ...] = DEFAULT_WORD_RULES
+    max_seller_tags: int = 10
+    seller_tag_max_chars: int = 10
+    #: Largest supplier MOQ accepted; above 1 the product gets ``minPurchaseQuantity`` = MOQ.
+    max_moq: int = 1
+    #: Display cap for stock (pieces); Naver allows up to 99,999,999.
+    stock_cap: int = NAVER_MAX_STOCK
+    #: Supplier statuses that mean "on sale"; anything else sells with stock 0.
+    on_sale_statuses: frozenset[str] = frozenset({"판매중"})
+    allow_adult: bool = False
+    delivery_company: str = "CJGLS"
+    shipping_address_id: int | None = None
+    return_address_id: int | None = None
+    #: Return fee when the supplier gives none; ``None`` = reject the item (RETURN_FEE_MISSING).
+    default_return_fee_won: int | None = None
+    as_guide: str = "판매자에게 문의해 주세요."
+    #: Answer for the five ETC-notice policy fields: "0" standard legal wording, "1" see detail page.
+    notice_answer: Literal["0", "1"] = "0"
+    #: Reject items without ``detail.infoDuty`` (NOTICE_MISSING) instead of filling placeholders.
+    require_info_duty: bool = True
+    #: Importer for imported goods; ``None`` = the supplier's company name.
+    importer_name: str | None = None
+    origin_codes: Mapping[str, str] = field(default_factory=lambda: DEFAULT_ORIGIN_CODES)
+    naver_shopping_registration: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "category_map", MappingProxyType(dict(self.category_map)))
+        object.__setattr__(self, "origin_codes", MappingProxyType(dict(self.origin_codes)))
+        if not is_real_phone(self.as_phone):
+            raise ValueError(f"as_phone {self.as_phone!r} is not a real phone number")
+        if self.margin_percent < 0 or self.margin_fixed_won < 0 or self.min_margin_won < 0:
+            raise ValueError("margins must not be negative")
+        if self.commission_percent < 0 or self.coupon_percent < 0:
+            raise ValueError("commission and coupon must not be negative")
+        if self.commission_percent + self.coupon_percent >= 100:
+            raise ValueError("commission + coupon must be below 100 percent")
+        if not 0 < self.min_sale_price_won <= self.max_sale_price_won <= NAVER_MAX_PRICE_WON:
+            raise ValueError(f"need 0 < min_sale_price_won <= max_sale_price_won <= {NAVER_MAX_PRICE_WON}")
+        if self.price_unit_won < 1:
+            raise ValueError("price_unit_won must be at least 1")
+        if not 0 < self.option_surcharge_ratio < 1:
+            raise ValueError("option_surcharge_ratio must be between 0 and 1")
+        if not 0 < self.stock_cap <= NAVER_MAX_STOCK:
+            raise ValueError(f"stock_cap must be within 1..{NAVER_MAX_STOCK}")
+        if self.max_moq < 1 or self.max_option_combinations < 1:
+            raise ValueError("max_moq and max_option_combinations must be at least 1")
+        if not 1 <= self.name_max_chars <= 100 or self.option_name_max_chars < 1:
+            raise ValueError("name_max_chars must be within 1..100 and option_name_max_chars positive")
+        if self.default_return_fee_won is not None and self.default_return_fee_won < 0:
+            raise ValueError("default_return_fee_won must not be negative")
+
+    @property
+    def fee_fraction(self) -> Decimal:
+        """Share of the sale price lost to commission and coupons (0 ≤ x < 1)."""
+        return (self.commission_percent + self.coupon_percent) / 100
