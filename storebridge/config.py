@@ -53,6 +53,19 @@ class Settings(BaseSettings):
     #: Requests per second per Naver API bucket (the gateway's documented replenish rate is 2).
     naver_max_tps: float = Field(default=2.0, gt=0, alias="NAVER_MAX_TPS")
 
+    #: After a create whose answer was lost, wait this long before concluding from a search by
+    #: seller code that the product does not exist (Naver's search may lag behind writes).
+    naver_search_grace_s: float = Field(default=60.0, ge=0, alias="NAVER_SEARCH_GRACE_S")
+
+    # -- Listing rules (what the transform puts on Naver) ----------------------------------------
+    #: A/S telephone shown on every product; Naver rejects placeholders, so it has no default.
+    store_as_phone: str = Field(default="", alias="STORE_AS_PHONE")
+    price_margin_percent: float = Field(default=20.0, ge=0, le=1000, alias="PRICE_MARGIN_PERCENT")
+    price_margin_fixed_won: int = Field(default=0, ge=0, alias="PRICE_MARGIN_FIXED_WON")
+    #: CSV ``domeggook_code,naver_leaf_category_id[,note]``; empty = the mapping stored in
+    #: PostgreSQL, seeded from the map shipped with StoreBridge on first use.
+    category_map_file: str = Field(default="", alias="CATEGORY_MAP_FILE")
+
     # -- State and infrastructure ------------------------------------------------------------
     database_url: SecretStr = Field(
         default=SecretStr("postgresql://user:pass@localhost:5432/storebridge"), alias="DATABASE_URL"

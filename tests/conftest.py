@@ -105,7 +105,7 @@ async def database_url(postgres_admin_url: str) -> AsyncIterator[str]:
     name = f"sbtest_{os.getpid()}_{next(_db_counter)}"
     conn = await asyncpg.connect(postgres_admin_url)
     try:
-        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"')
+        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}" STRATEGY FILE_COPY')
     finally:
         await conn.close()
     try:
