@@ -1,0 +1,219 @@
+"""Request plumbing shared by the Domeggook and Naver clients: session, limiter hook, retries.
+
+Both clients own one ``aiohttp.ClientSession`` (base URL plus a frozen timeout) created lazily on
+the event loop, call an optional ``Limiter`` before and after every request, read every body fully
+into a ``RawResponse`` and translate transport failures into ``TransportFailure`` so each client can
+map them onto its own error family. Nothing here knows an API's error format.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import aiohttp
+from multidict import CIMultiDict, CIMultiDictProxy
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+from storebridge.errors import TransientError
+
+#: Naver's gateway RateLimit headers (reference §5.1); matched case-insensitively (HTTP/2 lower-cases).
+REPLENISH_RATE_HEADER = "GNCP-GW-RateLimit-Replenish-Rate"
+BURST_CAPACITY_HEADER = "GNCP-GW-RateLimit-Burst-Capacity"
+REMAINING_HEADER = "GNCP-GW-RateLimit-Remaining"
+
+log = logging.getLogger(__name__)
+#: Private RNG for retry jitter, unseeded on purpose: jitter exists to de-correlate processes.
+_JITTER = random.Random()
+
+
+class Limiter(Protocol):
+    """Hook through which the pipeline plugs a (distributed) rate limiter into a client.
+
+    ``before_request`` may sleep until the bucket has room (waiting is not failing, style §5); an
+    exception from it aborts the call before anything is sent. ``after_response`` is awaited for
+    every HTTP answer, including 429s and 5xx, with the answer's headers (case-insensitive mapping),
+    so the limiter can adapt to ``GNCP-GW-RateLimit-*`` and pause the bucket on a 429 *before* the
+    client retries. It is not called when no HTTP answer arrived (timeout, reset). An exception from
+    it is logged and swallowed: losing a create's answer to a limiter hiccup would risk a duplicate.
+
+    Buckets: ``"domeggook"`` (one per key); Naver ``"naver:<METHOD> <path template>"`` such as
+    ``"naver:GET /v2/products/origin-products/{no}"`` (one per API, as Naver counts).
+    """
+
+    async def before_request(self, bucket: str) -> None:
+        """Wait until one request in ``bucket`` may be sent."""
+
+    async def after_response(self, bucket: str, status: int, headers: Mapping[str, str]) -> None:
+        """Observe the outcome of one request in ``bucket``."""
+
+
+@dataclass(frozen=True)
+class RateLimitInfo:
+    """The gateway's token-bucket state after one call (None where the header was absent)."""
+
+    replenish_rate: float | None
+    burst_capacity: float | None
+    remaining: float | None
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> RateLimitInfo | None:
+        """Read the three RateLimit headers, whatever their case; None when none is present."""
+        lowered = {key.lower(): value for key, value in headers.items()}
+        values = [
+            _number(lowered.get(name.lower()))
+            for name in (REPLENISH_RATE_HEADER, BURST_CAPACITY_HEADER, REMAINING_HEADER)
+        ]
+        if all(value is None for value in values):
+            return None
+        return cls(*values)
+
+
+def _number(text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        value = float(text.strip())
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """Case-insensitive header lookup on any mapping (aiohttp's is already case-insensitive)."""
+    if isinstance(headers, CIMultiDictProxy | CIMultiDict):
+        return headers.get(name)
+    wanted = name.lower()
+    return next((value for key, value in headers.items() if key.lower() == wanted), None)
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    """One HTTP answer, body read in full (so the connection is released before parsing)."""
+
+    status: int
+    headers: CIMultiDictProxy[str]
+    body: bytes
+
+
+class TransportFailure(Exception):
+    """No usable HTTP answer: timeout, refused or dropped connection, truncated body.
+
+    ``sent`` is False only when the connection could not even be opened, i.e. the server provably
+    never saw the request; writes use it to tell "not applied" from "outcome unknown".
+    """
+
+    def __init__(self, kind: str, *, sent: bool) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.sent = sent
+
+
+def make_session(base_url: str, *, timeout_s: float, headers: Mapping[str, str]) -> aiohttp.ClientSession:
+    """A session rooted at ``base_url`` (a trailing slash is added) with a frozen total timeout.
+
+    Must be called on the running event loop (aiohttp binds the session to it).
+    """
+    root = base_url if base_url.endswith("/") else base_url + "/"
+    return aiohttp.ClientSession(
+        base_url=root, timeout=aiohttp.ClientTimeout(total=timeout_s), headers=dict(headers)
+    )
+
+
+async def send(
+    session: aiohttp.ClientSession,
+    method: str,
+    path: str,
+    *,
+    bucket: str,
+    limiter: Limiter | None,
+    allow_redirects: bool = True,
+    **kwargs: Any,
+) -> RawResponse:
+    """Send one request through the limiter and return the whole answer.
+
+    ``path`` is relative to the session's base URL (no leading slash). Transport problems become
+    ``TransportFailure`` whose text never contains the URL (Domeggook puts its key in the query).
+    """
+    if limiter is not None:
+        await limiter.before_request(bucket)
+    try:
+        async with session.request(method, path, allow_redirects=allow_redirects, **kwargs) as response:
+            body = await response.read()
+            raw = RawResponse(response.status, response.headers, body)
+    except aiohttp.ClientConnectorError:
+        raise TransportFailure("connection refused or unreachable", sent=False) from None
+    except TimeoutError:
+        raise TransportFailure("timed out", sent=True) from None
+    except aiohttp.ClientError as exc:
+        # The class name says what happened (ServerDisconnectedError, ClientPayloadError ...); the
+        # text is left out on purpose because some aiohttp errors embed the request URL.
+        raise TransportFailure(type(exc).__name__, sent=True) from None
+    if limiter is not None:
+        try:
+            await limiter.after_response(bucket, raw.status, raw.headers)
+        except Exception:
+            log.warning(
+                "limiter.after_response_failed", extra={"bucket": bucket, "status": raw.status}, exc_info=True
+            )
+    return raw
+
+
+def retrying(
+    *,
+    max_retries: int,
+    retry_base_s: float,
+    retry_max_s: float,
+    should_retry: Callable[[BaseException], bool],
+    event: str,
+) -> AsyncRetrying:
+    """Bounded retry of transient failures: exponential backoff with jitter, ``max_retries`` extra tries.
+
+    A failure whose ``retry_after_s`` exceeds ``retry_max_s`` is not retried here: waiting that long
+    belongs to the caller's scheduler (``dramatiq.Retry``), not to a coroutine holding a worker.
+    Each retry is logged at INFO as ``event`` (a retry is not an error).
+    """
+
+    def wait(state: RetryCallState) -> float:
+        exponential = retry_base_s * 2.0 ** (state.attempt_number - 1)
+        delay = min(retry_max_s, exponential + _JITTER.uniform(0, retry_base_s))
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, TransientError) and exc.retry_after_s:
+            delay = max(delay, min(exc.retry_after_s, retry_max_s))
+        return delay
+
+    def retry_predicate(exc: BaseException) -> bool:
+        if isinstance(exc, TransientError) and (exc.retry_after_s or 0.0) > retry_max_s:
+            return False
+        return should_retry(exc)
+
+    def before_sleep(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        log.info(
+            event,
+            extra={
+                "attempt": state.attempt_number,
+                "error": type(exc).__name__,
+                "detail": str(exc),
+                "sleep_s": round(state.upcoming_sleep, 3),
+            },
+        )
+
+    return AsyncRetrying(
+        stop=stop_after_attempt(max_retries + 1),
+        wait=wait,
+        retry=retry_if_exception(retry_predicate),
+        before_sleep=before_sleep,
+        reraise=True,
+    )
+
+
+def warn_unclosed(owner: object, session: aiohttp.ClientSession | None) -> None:
+    """Emit ``ResourceWarning`` when a client is garbage-collected with its session still open."""
+    if session is not None and not session.closed:
+        warnings.warn(f"unclosed {type(owner).__name__}", ResourceWarning, stacklevel=2)
