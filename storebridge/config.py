@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1, alias="DATABASE_POOL_SIZE")
     database_max_overflow: int = Field(default=20, ge=0, alias="DATABASE_MAX_OVERFLOW")
     redis_url: SecretStr = Field(default=SecretStr("redis://localhost:6379"), alias="REDIS_URL")
+    #: Prefix of every Redis key (stream, limiter buckets, token); lets deployments share a Redis.
+    redis_namespace: str = Field(default="storebridge", min_length=1, alias="REDIS_NAMESPACE")
     redis_max_connections: int = Field(default=50, ge=1, alias="REDIS_MAX_CONNECTIONS")
     s3_endpoint: str = Field(default="http://localhost:9000", alias="S3_ENDPOINT")
     s3_access_key: SecretStr = Field(default=SecretStr("admin"), alias="S3_ACCESS_KEY")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import logging
 import os
 import shutil
 import socket
@@ -178,6 +179,8 @@ class EmbeddedS3(_Service):
             raise ServiceUnavailable(
                 "no S3: set S3_ENDPOINT or install the 'embedded' extra (pip install 'moto[s3]' flask)"
             ) from exc
+        # werkzeug logs every S3 request at INFO; that is noise in the demo's and tests' output.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
         self._server.start()
         host, port = self._server.get_host_and_port()

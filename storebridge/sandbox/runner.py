@@ -20,6 +20,8 @@ from storebridge.sandbox.server import ServedApp
 DOMEGGOOK_API_PATH = "/ssl/api/"
 #: Path under the Naver origin where the Commerce API lives (as on api.commerce.naver.com).
 NAVER_API_PATH = "/external"
+#: A/S telephone the demo and tests list products with (not a placeholder, so Naver accepts it).
+SANDBOX_AS_PHONE = "02-1234-5678"
 
 
 @dataclass
@@ -91,6 +93,8 @@ class Sandbox:
             "NAVER_API_URL": self.naver_api_url,
             "NAVER_CLIENT_ID": self.options.naver.client_id,
             "NAVER_CLIENT_SECRET": self.options.naver.client_secret,
+            # The simulator refuses placeholder phones as Naver does; this one passes its check.
+            "STORE_AS_PHONE": SANDBOX_AS_PHONE,
         }
 
     async def start(self) -> Sandbox:

@@ -1,0 +1,99 @@
+"""Everything the pipeline needs, opened once per process and closed together.
+
+Used by ``storebridge sync``, ``make run`` and (once per worker process, on the event-loop thread)
+by the Dramatiq workers. Opening order is the dependency order; closing is the reverse, and
+``close()`` is idempotent, so a half-opened ``Resources`` (one service down) still cleans up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from types import TracebackType
+
+from storebridge.config import Settings
+from storebridge.domeggook import DomeggookClient
+from storebridge.images import ImagePipeline
+from storebridge.keys import Keys
+from storebridge.limiter import QuotaConfig, RateLimiter, default_buckets
+from storebridge.limiter_hook import LimiterHook
+from storebridge.naver import NaverClient
+from storebridge.rules import rules_from_store
+from storebridge.store import StateStore
+from storebridge.sync import Syncer, SyncSettings
+
+
+class Resources:
+    """Store, limiter, clients, image pipeline and the ``Syncer`` over them."""
+
+    def __init__(self, settings: Settings, *, use_limiter: bool = True) -> None:
+        self.settings = settings
+        self._use_limiter = use_limiter
+        self._stack = contextlib.AsyncExitStack()
+        self._syncer: Syncer | None = None
+        self.store: StateStore | None = None
+        self.limiter: RateLimiter | None = None
+
+    @property
+    def syncer(self) -> Syncer:
+        """The pipeline; raises if ``open()`` has not run."""
+        if self._syncer is None:
+            raise RuntimeError("Resources are not open")
+        return self._syncer
+
+    async def open(self) -> Resources:
+        """Open everything; on failure close what was opened and re-raise."""
+        settings = self.settings
+        settings.require_credentials()
+        try:
+            self.store = await self._stack.enter_async_context(StateStore.from_settings(settings))
+            hook = None
+            if self._use_limiter:
+                self.limiter = await self._stack.enter_async_context(
+                    RateLimiter(
+                        settings.redis_url.get_secret_value(),
+                        default_buckets(
+                            domeggook_rate_per_s=settings.domeggook_max_tps,
+                            naver_rate_per_s=settings.naver_max_tps,
+                        ),
+                        quotas=[QuotaConfig("domeggook", limit=settings.domeggook_daily_limit)],
+                        keys=Keys(settings.redis_namespace),
+                    )
+                )
+                hook = LimiterHook(self.limiter)
+            domeggook = await self._stack.enter_async_context(
+                DomeggookClient.from_settings(settings, limiter=hook)
+            )
+            naver = await self._stack.enter_async_context(NaverClient.from_settings(settings, limiter=hook))
+            images = await self._stack.enter_async_context(ImagePipeline.from_settings(settings))
+            await images.ensure_bucket()
+            rules = await rules_from_store(settings, self.store)
+            self._syncer = Syncer(
+                domeggook=domeggook,
+                naver=naver,
+                images=images,
+                store=self.store,
+                rules=rules,
+                settings=SyncSettings(
+                    market=settings.domeggook_market,
+                    search_grace_s=settings.naver_search_grace_s,
+                    max_retries=settings.max_retries,
+                    retry_backoff_base_s=settings.retry_backoff_base,
+                ),
+            )
+        except BaseException:
+            await self.close()
+            raise
+        return self
+
+    async def close(self) -> None:
+        """Close everything that was opened, newest first (idempotent)."""
+        self._syncer = None
+        await self._stack.aclose()
+
+    async def __aenter__(self) -> Resources:
+        return await self.open()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()

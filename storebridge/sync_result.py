@@ -1,0 +1,56 @@
+"""What one sync of one item did, for the CLI, the actors, metrics and logs."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Outcome(enum.StrEnum):
+    """The result of syncing one item; also the ``outcome`` label of ``storebridge_registrations_total``."""
+
+    CREATED = "created"  #: a new Naver product was registered
+    ADOPTED = "adopted"  #: a create whose answer was lost turned out to have worked (found by seller code)
+    UPDATED = "updated"  #: structural change: full GET → PUT
+    PRICE_STOCK = "price_stock"  #: only price/stock changed: the cheapest Naver call
+    UNCHANGED = "unchanged"  #: source hash equal: no Naver call at all
+    SUSPENDED = "suspended"  #: ended or deleted at Domeggook: sale suspended on Naver
+    RESUMED = "resumed"  #: back on sale after a suspension
+    MANUAL_REVIEW = "manual_review"  #: a person must look (rejected by rules or by Naver)
+    FAILED = "failed"  #: given up (e.g. deleted before it was ever registered, retries exhausted)
+    RETRY = "retry"  #: transient failure; try again after ``retry_after_s``
+    DEFERRED = "deferred"  #: waiting is not failing (rate limit, daily quota, search grace period)
+    SKIPPED = "skipped"  #: in MANUAL_REVIEW / FAILED: only an operator re-drive brings it back
+
+
+#: Outcomes after which the message should be handed back to the queue later.
+RETRY_OUTCOMES = frozenset({Outcome.RETRY, Outcome.DEFERRED})
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """One item's outcome: where it ended, why, and how many Naver calls it cost."""
+
+    market: str
+    item_no: int
+    outcome: Outcome
+    state: str | None
+    code: str | None = None
+    message: str | None = None
+    retry_after_s: float | None = None
+    origin_product_no: int | None = None
+
+    def line(self) -> str:
+        """One human line for the CLI: ``46072413 created (COMPLETED) #1234``."""
+        text = f"{self.item_no} {self.outcome.value}"
+        if self.state:
+            text += f" ({self.state})"
+        if self.origin_product_no:
+            text += f" naver #{self.origin_product_no}"
+        if self.code:
+            text += f" {self.code}"
+        if self.message:
+            text += f": {self.message}"
+        if self.retry_after_s is not None:
+            text += f" [retry in {self.retry_after_s:.0f}s]"
+        return text
