@@ -15,7 +15,7 @@ from storebridge import __version__
 from storebridge.config import ConfigError
 
 #: Subcommand modules under ``storebridge.commands``, in the order ``--help`` lists them.
-COMMANDS = ("sandbox", "migrate")
+COMMANDS = ("demo", "sandbox", "migrate", "preview", "sync")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -428,6 +428,8 @@ class Syncer:
     async def _to_review(
         self, row: ProductRow, code: str, message: str, details: dict[str, str] | None = None
     ) -> SyncResult:
+        if not message.startswith(f"item {row.item_no}"):
+            message = f"item {row.item_no}: {message}"
         if row.state == State.UNKNOWN or row.state in PARKED_STATES:
             return self._from_row(row, Outcome.SKIPPED, code, message)
         row = await self.store.transition(

@@ -69,7 +69,7 @@ def test_a_bad_value_fails_with_one_line_naming_the_variable(
 def test_missing_credentials_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DOMEGGOOK_API_KEY", "k")
     monkeypatch.delenv("NAVER_CLIENT_ID", raising=False)
-    with pytest.raises(ConfigError, match="^NAVER_CLIENT_ID is not set"):
+    with pytest.raises(ConfigError, match=r"^NAVER_CLIENT_ID is not set"):
         load_settings().require_credentials()
 
 

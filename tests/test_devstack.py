@@ -41,7 +41,7 @@ async def test_s3_round_trip(s3_endpoint: str, s3_bucket: str) -> None:
         endpoint_url=s3_endpoint,
         region_name="us-east-1",
         aws_access_key_id="test",
-        aws_secret_access_key="test",  # noqa: S106
+        aws_secret_access_key="test",
     ) as s3:
         await s3.create_bucket(Bucket=s3_bucket)
         await s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v")
