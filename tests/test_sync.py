@@ -8,6 +8,7 @@ lost is adopted, never duplicated; hostile items end in a recorded reason.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -16,7 +17,7 @@ import pytest
 
 from storebridge.config import load_settings
 from storebridge.resources import Resources
-from storebridge.sandbox.catalog_model import ItemStatus
+from storebridge.sandbox.catalog_model import ItemStatus, Scenario
 from storebridge.sandbox.domeggook import DomeggookSimConfig
 from storebridge.sandbox.naver import NaverSimConfig
 from storebridge.sandbox.runner import Sandbox, SandboxOptions
@@ -67,12 +68,10 @@ class Harness:
             assert resp.status == 200, await resp.text()
 
 
-@pytest.fixture
-async def harness(
-    redis_url: str, redis_namespace: str, database_url: str, s3_endpoint: str, s3_bucket: str
-) -> AsyncIterator[Harness]:
+@contextlib.asynccontextmanager
+async def _running(items: int, urls: dict[str, str]) -> AsyncIterator[Harness]:
     options = SandboxOptions(
-        items=60,
+        items=items,
         seed=1,
         naver=NaverSimConfig(rate_per_s=50),
         domeggook=DomeggookSimConfig(per_minute_limit=100_000),
@@ -80,11 +79,7 @@ async def harness(
     async with Sandbox(options) as sandbox:
         settings = load_settings(
             **sandbox.environment(),
-            REDIS_URL=redis_url,
-            REDIS_NAMESPACE=redis_namespace,
-            DATABASE_URL=database_url,
-            S3_ENDPOINT=s3_endpoint,
-            S3_BUCKET=s3_bucket,
+            **urls,
             NAVER_MAX_TPS=40,
             DOMEGGOOK_MAX_TPS=40,
             NAVER_SEARCH_GRACE_S=0,
@@ -92,6 +87,26 @@ async def harness(
         )
         async with Resources(settings) as resources, aiohttp.ClientSession() as http:
             yield Harness(sandbox, resources, http)
+
+
+@pytest.fixture
+def service_urls(
+    redis_url: str, redis_namespace: str, database_url: str, s3_endpoint: str, s3_bucket: str
+) -> dict[str, str]:
+    return {
+        "REDIS_URL": redis_url,
+        "REDIS_NAMESPACE": redis_namespace,
+        "DATABASE_URL": database_url,
+        "S3_ENDPOINT": s3_endpoint,
+        "S3_BUCKET": s3_bucket,
+    }
+
+
+@pytest.fixture
+async def h(service_urls: dict[str, str]) -> AsyncIterator[Harness]:
+    """A 60-item sandbox and open pipeline resources."""
+    async with _running(60, service_urls) as harness:
+        yield harness
 
 
 def healthy(h: Harness) -> list[int]:
@@ -202,24 +217,25 @@ async def test_lost_create_answer_is_adopted_not_duplicated(h: Harness) -> None:
         await h.summary(r.item_no)  # exactly one product per seller code
 
 
-async def test_hostile_items_end_in_a_recorded_reason_and_nothing_half_written(h: Harness) -> None:
-    hostile = [i.no for i in h.sandbox.catalog if i.scenarios]
-    assert len(hostile) >= 5
-    results = await h.resources.syncer.sync_items(hostile)
-    store = h.resources.store
-    assert store is not None
-    listed = {p["sellerManagementCode"] for p in await h.naver_products()}
-    for result in results:
-        row = await store.get("dome", result.item_no)
-        assert row is not None, result.line()
-        if result.outcome in OK:
-            continue
-        assert result.outcome in {Outcome.MANUAL_REVIEW, Outcome.FAILED}, result.line()
-        assert result.code and result.message and str(result.item_no) in result.message
-        assert row.state in {State.MANUAL_REVIEW, State.FAILED}
-        assert row.last_error_code == result.code
-        assert row.origin_product_no is None
-        assert f"DG-dome-{result.item_no}" not in listed, "a rejected item must not be listed"
-
-
-h = pytest.fixture(name="h")(lambda harness: harness)  # short alias used by the tests above
+async def test_hostile_items_end_in_a_recorded_reason_and_nothing_half_written(
+    service_urls: dict[str, str],
+) -> None:
+    # 220 items: every hostile scenario of the catalog appears at least once (one item in ten).
+    async with _running(220, service_urls) as h:
+        hostile = [i for i in h.sandbox.catalog if i.scenarios]
+        assert {s for i in hostile for s in i.scenarios} == set(Scenario)
+        results = await h.resources.syncer.sync_items([i.no for i in hostile])
+        store = h.resources.store
+        assert store is not None
+        listed = {p["sellerManagementCode"] for p in await h.naver_products()}
+        for result in results:
+            row = await store.get("dome", result.item_no)
+            assert row is not None, result.line()
+            if result.outcome in OK:
+                continue
+            assert result.outcome in {Outcome.MANUAL_REVIEW, Outcome.FAILED, Outcome.RETRY}, result.line()
+            assert result.code and result.message and str(result.item_no) in result.message
+            assert row.state in {State.MANUAL_REVIEW, State.FAILED, State.RETRYING}
+            assert row.last_error_code == result.code
+            assert row.origin_product_no is None
+            assert f"DG-dome-{result.item_no}" not in listed, "a rejected item must not be listed"

@@ -1,0 +1,40 @@
+"""The shipped category map and the rules built from settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from storebridge.config import ConfigError, load_settings
+from storebridge.rules import read_category_map, rules_from_file
+from storebridge.sandbox.catalog_data import DOMEGGOOK_CATEGORIES
+from storebridge.sandbox.naver_categories import LEAF_CATEGORY_IDS
+from storebridge.transform.category import candidate_codes
+
+
+def test_shipped_map_covers_every_sandbox_category_with_a_naver_leaf() -> None:
+    mapping = {s.domeggook_code: s.naver_leaf_category_id for s in read_category_map()}
+    assert set(mapping.values()) <= set(LEAF_CATEGORY_IDS)
+    for code in DOMEGGOOK_CATEGORIES:
+        has_children = any(
+            other != code and other.startswith(code.split("_00")[0] + "_") for other in DOMEGGOOK_CATEGORIES
+        )
+        if not has_children:
+            assert any(c in mapping for c in candidate_codes(code)), f"{code} is not mapped"
+
+
+def test_a_bad_map_row_names_the_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "map.csv"
+    bad.write_text("domeggook_code,naver_leaf_category_id\n01_01_00_00_00,50000803\nnot-a-code,1\n")
+    with pytest.raises(ConfigError, match=r"map\.csv line 3: bad domeggook_code"):
+        read_category_map(bad)
+
+
+def test_rules_need_a_real_as_phone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("STORE_AS_PHONE", raising=False)
+    with pytest.raises(ConfigError, match=r"^STORE_AS_PHONE is not set"):
+        rules_from_file(load_settings())
+    monkeypatch.setenv("STORE_AS_PHONE", "010-0000-0000")
+    with pytest.raises(ConfigError, match=r"^STORE_AS_PHONE"):
+        rules_from_file(load_settings())
