@@ -82,6 +82,24 @@ class Settings(BaseSettings):
     s3_bucket: str = Field(default="storebridge-images", min_length=3, alias="S3_BUCKET")
     s3_region: str = Field(default="us-east-1", alias="S3_REGION")
 
+    # -- Runtime (daemon and workers) -------------------------------------------------------------
+    #: Port of the daemon's only HTTP endpoints, ``/health`` and ``/metrics``.
+    daemon_port: int = Field(default=8000, ge=0, le=65535, alias="DAEMON_PORT")
+    #: Items per Dramatiq message (one batched Domeggook call each; ≤ 100).
+    intake_batch_size: int = Field(default=50, ge=1, le=100, alias="INTAKE_BATCH_SIZE")
+    #: A stream entry pending this long in a dead daemon is reclaimed by another one.
+    intake_claim_idle_s: float = Field(default=60.0, gt=0, alias="INTAKE_CLAIM_IDLE_S")
+    #: Worker processes per queue group, and threads (in-flight messages) per process.
+    worker_processes: int = Field(default=1, ge=1, le=64, alias="WORKER_PROCESSES")
+    worker_normal_threads: int = Field(default=4, ge=1, le=64, alias="WORKER_NORMAL_THREADS")
+    worker_batch_threads: int = Field(default=2, ge=1, le=64, alias="WORKER_BATCH_THREADS")
+    #: Longest one message may run before Dramatiq interrupts it.
+    worker_time_limit_s: float = Field(default=600.0, gt=0, alias="WORKER_TIME_LIMIT_S")
+    #: SIGTERM: stop intake, let in-flight work finish or hand it back within this bound.
+    shutdown_timeout_s: float = Field(default=30.0, gt=0, alias="SHUTDOWN_TIMEOUT_S")
+    #: Where every process writes Prometheus samples so ``/metrics`` can add them up.
+    prometheus_multiproc_dir: str = Field(default="", alias="PROMETHEUS_MULTIPROC_DIR")
+
     # -- Observability -----------------------------------------------------------------------
     sentry_dsn: SecretStr = Field(default=SecretStr(""), alias="SENTRY_DSN")
     sentry_environment: str = Field(default="development", alias="SENTRY_ENVIRONMENT")
