@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     # -- Runtime (daemon and workers) -------------------------------------------------------------
     #: Port of the daemon's only HTTP endpoints, ``/health`` and ``/metrics``.
     daemon_port: int = Field(default=8000, ge=0, le=65535, alias="DAEMON_PORT")
+    #: Address the daemon's HTTP endpoints bind to (all interfaces in a pod; loopback for demos).
+    daemon_host: str = Field(default="0.0.0.0", alias="DAEMON_HOST")  # noqa: S104 - probes need it
     #: Items per Dramatiq message (one batched Domeggook call each; ≤ 100).
     intake_batch_size: int = Field(default=50, ge=1, le=100, alias="INTAKE_BATCH_SIZE")
     #: A stream entry pending this long in a dead daemon is reclaimed by another one.
@@ -129,6 +131,14 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value
+
+    def secret_values(self) -> list[str]:
+        """Every non-empty secret, for log redaction (``configure_logging(secrets=...)``)."""
+        return [
+            v.get_secret_value()
+            for v in vars(self).values()
+            if isinstance(v, SecretStr) and v.get_secret_value()
+        ]
 
     def require_credentials(self) -> None:
         """Raise ``ConfigError`` naming the first missing API credential.

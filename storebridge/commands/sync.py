@@ -124,14 +124,7 @@ async def _sync(settings: Settings, nos: list[int]) -> list[SyncResult]:
 def _configure_logging(settings: Settings) -> None:
     from storebridge.logs import configure_logging
 
-    secrets = (
-        settings.domeggook_api_key.get_secret_value(),
-        settings.naver_client_secret.get_secret_value(),
-        settings.database_url.get_secret_value(),
-        settings.redis_url.get_secret_value(),
-        settings.s3_secret_key.get_secret_value(),
-    )
-    configure_logging(settings.log_level, settings.log_format, secrets=[s for s in secrets if s])
+    configure_logging(settings.log_level, settings.log_format, secrets=settings.secret_values())
 
 
 def _service_errors() -> tuple[type[BaseException], ...]:
