@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any, Unpack
 
 from storebridge.states import (
@@ -253,6 +254,15 @@ class ProductStore(PoolHolder):
         counts = dict.fromkeys(State, 0)
         counts.update({State(r["state"]): int(r["n"]) for r in records})
         return counts
+
+    async def event_counts(self, *, since: datetime | None = None) -> dict[str, int]:
+        """Events per code (optionally only those at or after ``since``): what the pipeline did."""
+        records = await self._require_pool().fetch(
+            "SELECT code, count(*) AS n FROM product_events WHERE $1::timestamptz IS NULL OR at >= $1 "
+            "GROUP BY code",
+            since,
+        )
+        return {str(r["code"]): int(r["n"]) for r in records}
 
     async def recent_failures(self, limit: int = 50) -> list[ProductRow]:
         """Products in a failure state (UNKNOWN, RETRYING, MANUAL_REVIEW, FAILED), newest change first."""
