@@ -16,6 +16,7 @@ from storebridge.images import ImagePipeline
 from storebridge.keys import Keys
 from storebridge.limiter import QuotaConfig, RateLimiter, default_buckets
 from storebridge.limiter_hook import LimiterHook
+from storebridge.metrics_hook import MetricsHook
 from storebridge.naver import NaverClient
 from storebridge.rules import rules_from_store
 from storebridge.store import StateStore
@@ -60,10 +61,11 @@ class Resources:
                     )
                 )
                 hook = LimiterHook(self.limiter)
-            domeggook = await self._stack.enter_async_context(
-                DomeggookClient.from_settings(settings, limiter=hook)
-            )
-            naver = await self._stack.enter_async_context(NaverClient.from_settings(settings, limiter=hook))
+            # One hook for both clients: metrics around the shared limiter (or around nothing).
+            metered = MetricsHook(hook)
+            enter = self._stack.enter_async_context
+            domeggook = await enter(DomeggookClient.from_settings(settings, limiter=metered))
+            naver = await enter(NaverClient.from_settings(settings, limiter=metered))
             images = await self._stack.enter_async_context(ImagePipeline.from_settings(settings))
             await images.ensure_bucket()
             rules = await rules_from_store(settings, self.store)

@@ -98,6 +98,19 @@ SELECT {PRODUCT_COLUMNS} FROM moved ORDER BY id
 """  # noqa: S608
 
 
+_FINISHED_SQL = """
+SELECT
+  count(*) FILTER (WHERE (to_state = 'COMPLETED' AND code = ANY($1::text[]))
+                      OR (to_state IS NULL AND code = 'UNCHANGED')
+                      OR (to_state = 'SUSPENDED' AND from_state IS DISTINCT FROM 'SUSPENDED')) AS succeeded,
+  count(*) FILTER (WHERE (to_state = 'MANUAL_REVIEW' AND from_state IS DISTINCT FROM 'MANUAL_REVIEW')
+                      OR (to_state = 'FAILED' AND from_state IS DISTINCT FROM 'FAILED'
+                          AND from_state IS DISTINCT FROM 'MANUAL_REVIEW')) AS failed
+FROM product_events
+WHERE at >= now() - make_interval(secs => $2)
+"""
+
+
 class ProductStore(PoolHolder):
     """The products half of ``StateStore`` (see that class for the lifecycle)."""
 
@@ -263,6 +276,20 @@ class ProductStore(PoolHolder):
             since,
         )
         return {str(r["code"]): int(r["n"]) for r in records}
+
+    async def finished_outcomes_since(
+        self, window_s: float, *, success_codes: Iterable[str]
+    ) -> tuple[int, int]:
+        """``(succeeded, failed)`` syncs that ended in the last ``window_s`` seconds (success-rate gauge).
+
+        Success: a COMPLETED transition with one of ``success_codes``, an UNCHANGED event, or entering
+        SUSPENDED; failure: entering MANUAL_REVIEW or FAILED (an operator closing a review item is
+        not counted twice).
+        """
+        record = await self._require_pool().fetchrow(_FINISHED_SQL, list(success_codes), float(window_s))
+        if record is None:  # pragma: no cover - an aggregate always returns one row
+            return 0, 0
+        return int(record["succeeded"]), int(record["failed"])
 
     async def recent_failures(self, limit: int = 50) -> list[ProductRow]:
         """Products in a failure state (UNKNOWN, RETRYING, MANUAL_REVIEW, FAILED), newest change first."""
