@@ -15,7 +15,10 @@ from storebridge import __version__
 from storebridge.config import ConfigError
 
 #: Subcommand modules under ``storebridge.commands``, in the order ``--help`` lists them.
-COMMANDS = ("demo", "sandbox", "migrate", "preview", "sync")
+COMMANDS = (
+    "demo", "sandbox", "migrate", "daemon", "preview", "sync", "enqueue", "status", "retry",
+    "worker", "smoke",
+)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -38,6 +38,11 @@ class Keys:
         """Marker held while an item is queued or being synced (the same item is never in flight twice)."""
         return f"{self.namespace}:inflight:{market}:{item_no}"
 
+    @property
+    def dramatiq_namespace(self) -> str:
+        """Namespace of the Dramatiq Redis broker's own keys (queues ``{ns}:{queue}.msgs`` …)."""
+        return f"{self.namespace}-dramatiq"
+
     # -- rate limiting -------------------------------------------------------------------------
     def bucket(self, api: str) -> str:
         """Hash with the GCRA schedule (``tat_us``) and 429 penalty state of one upstream API's bucket."""

@@ -28,6 +28,7 @@ from schemas.domeggook import DomeggookItem
 from storebridge.domeggook import DomeggookClient
 from storebridge.errors import PermanentError, TransientError
 from storebridge.images import ImagePipeline
+from storebridge.limiter import QuotaExhausted, RateLimitWait
 from storebridge.naver import NaverClient
 from storebridge.naver_errors import NaverOutcomeUnknown
 from storebridge.states import State
@@ -52,6 +53,8 @@ log = logging.getLogger(__name__)
 ITEM_CONCURRENCY = 4
 #: A REGISTERING row younger than this may belong to a live worker's create: leave it alone.
 REGISTERING_STALE_S = 120.0
+#: "Wait for your slot" signals of the limiter: they defer work, they are never failures.
+WAITS = (RateLimitWait, QuotaExhausted)
 #: States in which a sync has nothing to do until an operator re-drives the item.
 PARKED_STATES = frozenset({State.MANUAL_REVIEW, State.FAILED})
 
@@ -202,6 +205,8 @@ class Syncer:
             urls, optional = await self._upload_images(item.no, sources.representative or "", sources.detail)
         except PermanentError as exc:
             return await self._to_review(row, getattr(exc, "code", "PERMANENT"), str(exc))
+        except WAITS:
+            raise  # waiting is not failing: no state change, the item resumes from UPLOADING
         except TransientError as exc:
             return await self._retry(row, type(exc).__name__, str(exc), exc.retry_after_s)
         product = build_product(item, self.rules, urls)
@@ -231,8 +236,10 @@ class Syncer:
             )
         except PermanentError as exc:
             return await self._to_review(row, getattr(exc, "code", "NAVER_REJECTED"), str(exc))
-        except TransientError as exc:  # refused before it could have been applied (429, auth)
-            return await self._retry(row, type(exc).__name__, str(exc), exc.retry_after_s)
+        except TransientError as exc:  # refused before it could have been applied (429, auth, limiter)
+            return await self._retry(
+                row, type(exc).__name__, str(exc), exc.retry_after_s, counts=not isinstance(exc, WAITS)
+            )
         row = await self.store.transition(
             row.id,
             State.REGISTERING,
@@ -444,9 +451,10 @@ class Syncer:
         return await self._to_review(row, code, message)
 
     async def _retry(
-        self, row: ProductRow, code: str, message: str, retry_after_s: float | None
+        self, row: ProductRow, code: str, message: str, retry_after_s: float | None, *, counts: bool = True
     ) -> SyncResult:
-        if row.retry_count >= self.settings.max_retries:
+        """RETRYING until ``retry_after_s``; past ``max_retries`` FAILED (a limiter wait never counts)."""
+        if counts and row.retry_count >= self.settings.max_retries:
             return await self._fail(row, code, f"{message} (gave up after {row.retry_count} retries)")
         delay_s = retry_after_s if retry_after_s is not None else self._backoff_s(row.retry_count)
         row = await self.store.transition(

@@ -1,4 +1,4 @@
-"""``make run`` (``storebridge demo``): the whole pipeline on the test services, end to end."""
+"""``make run`` (``storebridge demo``): daemon, workers and sandbox on the test services, end to end."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ async def test_demo_registers_items_reports_a_summary_and_never_duplicates(
     text = out.decode()
     assert proc.returncode == 0, text
     assert "=== Summary ===" in text
-    assert re.search(r"First pass \([0-9.]+ s\): .*created [1-9]", text), text
-    assert re.search(r"Second pass: [1-9][0-9]* unchanged at 0 Naver calls each", text), text
+    assert re.search(r"First pass \([0-9.]+ s, 12 items\): .*COMPLETED [1-9]", text), text
+    assert re.search(r"Second pass: [1-9][0-9]* unchanged; Naver calls in all 0", text), text
     assert "429s received: Naver 0, Domeggook 0; duplicate products on Naver: 0" in text
     assert "Traceback" not in text

@@ -1,39 +1,40 @@
-"""``storebridge demo`` (what ``make run`` runs): the whole pipeline on embedded defaults.
+"""``storebridge demo`` (what ``make run`` runs): the whole service on embedded defaults.
 
 Starts whatever is missing (Valkey, PostgreSQL, moto S3 unless ``REDIS_URL`` / ``DATABASE_URL`` /
-``S3_ENDPOINT`` are set) and the API sandbox at its real rate limits, migrates, syncs a sample of
-the sandbox catalog with live progress, syncs it again (unchanged items must cost no Naver call),
-and ends with a summary: outcomes, reasons, API calls per product and 429s received.
-
-Until the Dramatiq runtime lands, the items are synced in this process through the same
-``Syncer`` the workers will call; the global rate limiter is the real one (Redis, shared).
+``S3_ENDPOINT`` are set) and the API sandbox at its real rate limits, migrates, then runs the real
+processes — ``storebridge daemon`` and ``storebridge worker`` (Dramatiq) — enqueues the sandbox
+catalog on the intake stream, shows live progress, enqueues it again (unchanged items must cost
+no Naver call) and ends with a summary: outcomes, reasons, API calls per product, 429s and
+duplicates. Ctrl-C stops everything cleanly.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import collections
+import contextlib
+import os
 import sys
+import tempfile
 import time
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-import aiohttp
-
 from storebridge.config import explicit_service_urls, load_settings
-from storebridge.devstack import DevStack, ServiceUnavailable
+from storebridge.devstack import DevStack, ServiceUnavailable, free_port
 from storebridge.logs import configure_logging
-from storebridge.sync_result import Outcome, SyncResult
 
-#: Items synced per batch (one Domeggook call each); progress is printed after every batch.
-BATCH_SIZE = 10
+#: States after which an item needs nothing more in this run.
+SETTLED = ("COMPLETED", "MANUAL_REVIEW", "FAILED", "SUSPENDED")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``demo`` subcommand."""
-    parser = subparsers.add_parser("demo", help="run the whole pipeline against the sandbox (make run)")
+    parser = subparsers.add_parser("demo", help="run the whole service against the sandbox (make run)")
     parser.add_argument("--items", type=int, default=40, help="catalog items to sync (default: 40)")
     parser.add_argument("--seed", type=int, default=1, help="sandbox catalog seed (default: 1)")
+    parser.add_argument("--timeout-s", type=float, default=300.0, help="give up waiting after (default: 300)")
     parser.set_defaults(handler=run)
 
 
@@ -50,6 +51,9 @@ def run(args: argparse.Namespace) -> int:
     except ServiceUnavailable as exc:
         print(f"storebridge demo: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("\nstopped", file=sys.stderr)
+        return 130
 
 
 def _safe(url: str) -> str:
@@ -59,51 +63,120 @@ def _safe(url: str) -> str:
 
 
 async def _demo(args: argparse.Namespace, urls: dict[str, str]) -> int:
-    from storebridge.resources import Resources
-    from storebridge.sandbox.runner import Sandbox, SandboxOptions
-    from storebridge.store import migrate
+    import redis.asyncio as aioredis
 
-    async with Sandbox(SandboxOptions(items=args.items, seed=args.seed)) as sandbox:
-        print(f"Sandbox: Domeggook {sandbox.domeggook_api_url}  Naver {sandbox.naver_api_url}", flush=True)
-        settings = load_settings(**sandbox.environment(), **urls, LOG_FORMAT="text")
-        await migrate(settings.database_url.get_secret_value())
-        numbers = [item.no for item in sandbox.catalog]
-        async with Resources(settings) as resources, aiohttp.ClientSession() as http:
+    from schemas.messages import IntakeEntry
+    from storebridge.demo_processes import Child, wait_healthy
+    from storebridge.enqueue import enqueue_entries
+    from storebridge.keys import Keys
+    from storebridge.sandbox.runner import Sandbox, SandboxOptions
+    from storebridge.store import StateStore, migrate
+
+    with tempfile.TemporaryDirectory(prefix="storebridge-demo-") as tmp:
+        work = Path(tmp)
+        (work / "prom").mkdir()
+        async with Sandbox(SandboxOptions(items=args.items, seed=args.seed)) as sandbox:
             print(
-                f"Syncing {len(numbers)} items (Naver at {settings.naver_max_tps}/s per API)...", flush=True
+                f"Sandbox: Domeggook {sandbox.domeggook_api_url}  Naver {sandbox.naver_api_url}", flush=True
             )
-            started = time.monotonic()
-            first = await _sync_with_progress(resources.syncer.sync_items, numbers)
-            elapsed_s = time.monotonic() - started
-            calls_after_first = await _calls(http, sandbox.naver_origin, sandbox.domeggook_origin)
-            print("Syncing the same items again (nothing changed at Domeggook)...", flush=True)
-            second = await _sync_with_progress(resources.syncer.sync_items, numbers)
-            calls_after_second = await _calls(http, sandbox.naver_origin, sandbox.domeggook_origin)
-        _summary(first, second, elapsed_s, calls_after_first, calls_after_second)
+            port = free_port()
+            env = {
+                **os.environ,
+                **sandbox.environment(),
+                **urls,
+                "DAEMON_HOST": "127.0.0.1",
+                "DAEMON_PORT": str(port),
+                "LOG_FORMAT": "text",
+                "LOG_LEVEL": "WARNING",
+                "PROMETHEUS_MULTIPROC_DIR": str(work / "prom"),
+                "RETRY_BACKOFF_BASE": "5",
+                "INTAKE_BATCH_SIZE": "10",
+            }
+            settings = load_settings(**{k: v for k, v in env.items() if k.isupper()})
+            await migrate(settings.database_url.get_secret_value())
+            keys = Keys(settings.redis_namespace)
+            numbers = [item.no for item in sandbox.catalog]
+            redis = aioredis.Redis.from_url(settings.redis_url.get_secret_value())
+            async with (
+                StateStore.from_settings(settings) as store,
+                Child("daemon", ["daemon"], env, work) as daemon,
+                Child("worker", ["worker"], env, work) as worker,
+            ):
+                try:
+                    await wait_healthy(port, daemon)
+                    print(
+                        f"Daemon healthy on http://127.0.0.1:{port}/health (metrics at /metrics); "
+                        f"workers: queues normal and batch",
+                        flush=True,
+                    )
+                    now_ms = int(time.time() * 1000)
+                    entries = [
+                        IntakeEntry(item_no=no, queue="batch", reason="import", enqueued_at_ms=now_ms)
+                        for no in numbers
+                    ]
+                    started = time.monotonic()
+                    await enqueue_entries(redis, keys, entries)
+                    print(
+                        f"Enqueued {len(numbers)} items on the intake stream; "
+                        f"Naver at {settings.naver_max_tps}/s per API...",
+                        flush=True,
+                    )
+                    first = await _wait_settled(store, len(numbers), worker, daemon, args.timeout_s)
+                    elapsed_s = time.monotonic() - started
+                    stats1 = await _stats(sandbox)
+                    since = datetime.now(UTC)
+                    await enqueue_entries(
+                        redis, keys, [e.model_copy(update={"reason": "resync"}) for e in entries]
+                    )
+                    print("Enqueued the same items again (nothing changed at Domeggook)...", flush=True)
+                    second = await _wait_unchanged(store, first.get("COMPLETED", 0), since, args.timeout_s)
+                    stats2 = await _stats(sandbox)
+                    failures = await store.recent_failures(limit=500)
+                finally:
+                    await redis.aclose()
+                    print("Stopping daemon and workers...", flush=True)
+            _summary(first, second, elapsed_s, stats1, stats2, failures, len(numbers))
     return 0
 
 
-async def _sync_with_progress(sync: Any, numbers: list[int]) -> list[SyncResult]:
-    results: list[SyncResult] = []
-    for start in range(0, len(numbers), BATCH_SIZE):
-        results.extend(await sync(numbers[start : start + BATCH_SIZE]))
-        counts = collections.Counter(r.outcome.value for r in results)
-        done = ", ".join(f"{name} {n}" for name, n in sorted(counts.items()))
-        print(f"  {len(results)}/{len(numbers)}: {done}", flush=True)
-    return results
+async def _wait_settled(store: Any, total: int, worker: Any, daemon: Any, timeout_s: float) -> dict[str, int]:
+    deadline = time.monotonic() + timeout_s
+    last = ""
+    while True:
+        counts = {s.value: n for s, n in (await store.counts_by_state()).items() if n}
+        line = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        if line != last:
+            print(f"  {sum(counts.get(s, 0) for s in SETTLED)}/{total} settled: {line}", flush=True)
+            last = line
+        if sum(counts.get(s, 0) for s in SETTLED) >= total or time.monotonic() > deadline:
+            return counts
+        for child in (worker, daemon):
+            if not child.running:
+                raise RuntimeError(f"{child.name} exited:\n{child.tail()}")
+        await asyncio.sleep(1.0)
 
 
-async def _calls(http: aiohttp.ClientSession, naver: str, domeggook: str) -> dict[str, int]:
-    async with http.get(f"{naver}/_sandbox/stats") as resp:
-        nv = await resp.json()
-    async with http.get(f"{domeggook}/_sandbox/stats") as resp:
-        dg = await resp.json()
-    naver_calls = sum(n for api, n in nv["requests"].items() if "oauth2" not in api)
+async def _wait_unchanged(store: Any, expected: int, since: datetime, timeout_s: float) -> dict[str, int]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        events = await store.event_counts(since=since)
+        if events.get("UNCHANGED", 0) >= expected or time.monotonic() > deadline:
+            return dict(events)
+        await asyncio.sleep(0.5)
+
+
+async def _stats(sandbox: Any) -> dict[str, int]:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{sandbox.naver_origin}/_sandbox/stats") as resp:
+            nv = await resp.json()
+        async with http.get(f"{sandbox.domeggook_origin}/_sandbox/stats") as resp:
+            dg = await resp.json()
     dg_requests = dg["requests"]
-    dg_total = dg_requests.get("total", 0) if isinstance(dg_requests, dict) else int(dg_requests)
     return {
-        "naver": int(naver_calls),
-        "domeggook": int(dg_total),
+        "naver": sum(int(n) for api, n in nv["requests"].items() if "oauth2" not in api),
+        "domeggook": int(dg_requests.get("total", 0) if isinstance(dg_requests, dict) else dg_requests),
         "naver_429": int(nv["rate_limited"]),
         "domeggook_429": int(dg["rate_limited"]),
         "duplicates": int(nv["duplicates"]),
@@ -112,40 +185,43 @@ async def _calls(http: aiohttp.ClientSession, naver: str, domeggook: str) -> dic
 
 
 def _summary(
-    first: list[SyncResult],
-    second: list[SyncResult],
+    first: dict[str, int],
+    second: dict[str, int],
     elapsed_s: float,
-    after_first: dict[str, int],
-    after_second: dict[str, int],
+    stats1: dict[str, int],
+    stats2: dict[str, int],
+    failures: list[Any],
+    total: int,
 ) -> None:
-    counts = collections.Counter(r.outcome for r in first)
-    listed = counts[Outcome.CREATED] + counts[Outcome.ADOPTED]
+    registered = stats1["products"]
     print("\n=== Summary ===")
-    print(f"First pass ({elapsed_s:.1f} s): " + ", ".join(f"{o.value} {n}" for o, n in counts.most_common()))
-    reasons = collections.Counter(
-        r.code for r in first if r.outcome in (Outcome.MANUAL_REVIEW, Outcome.FAILED)
+    print(
+        f"First pass ({elapsed_s:.1f} s, {total} items): "
+        + ", ".join(f"{k} {v}" for k, v in sorted(first.items()))
     )
+    reasons: dict[str, list[Any]] = {}
+    for row in failures:
+        reasons.setdefault(row.last_error_code or "?", []).append(row)
     if reasons:
         print("Manual review / failed, by reason:")
-        for code, n in reasons.most_common():
-            example = next(r for r in first if r.code == code)
-            print(f"  {n:3d} × {code}  e.g. {example.message}"[:160])
-    per_product = after_first["naver"] / listed if listed else 0.0
+        for code, rows in sorted(reasons.items(), key=lambda kv: -len(kv[1])):
+            print(f"  {len(rows):3d} × {code}  e.g. {rows[0].last_error_message}"[:160])
+    per_product = stats1["naver"] / registered if registered else 0.0
     print(
-        f"Naver calls: {after_first['naver']} for {listed} products registered "
+        f"Naver calls: {stats1['naver']} for {registered} products registered "
         f"({per_product:.2f} per product, incl. image uploads and rejected creates)"
     )
     print(
-        f"Domeggook calls: {after_first['domeggook']} for {len(first)} items "
-        f"({after_first['domeggook'] / len(first):.2f} per item, batched getItemView)"
-    )
-    unchanged = sum(1 for r in second if r.outcome is Outcome.UNCHANGED)
-    others = dict(collections.Counter(r.outcome.value for r in second if r.outcome is not Outcome.UNCHANGED))
-    print(
-        f"Second pass: {unchanged} unchanged at 0 Naver calls each; others {others}; "
-        f"Naver calls in all {after_second['naver'] - after_first['naver']}"
+        f"Domeggook calls: {stats1['domeggook']} for {total} items "
+        f"({stats1['domeggook'] / total:.2f} per item, batched getItemView)"
     )
     print(
-        f"429s received: Naver {after_second['naver_429']}, Domeggook {after_second['domeggook_429']}; "
-        f"duplicate products on Naver: {after_second['duplicates']}"
+        f"Second pass: {second.get('UNCHANGED', 0)} unchanged; Naver calls in all "
+        f"{stats2['naver'] - stats1['naver']}"
     )
+    print(
+        f"429s received: Naver {stats2['naver_429']}, Domeggook {stats2['domeggook_429']}; "
+        f"duplicate products on Naver: {stats2['duplicates']}"
+    )
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
