@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     s3_bucket: str = Field(default="storebridge-images", min_length=3, alias="S3_BUCKET")
     s3_region: str = Field(default="us-east-1", alias="S3_REGION")
 
+    #: ``global`` (Redis, shared by every process: production), ``local`` (aiolimiter per process:
+    #: the benchmark's baseline, overshoots with N processes) or ``none``.
+    rate_limit_mode: Literal["global", "local", "none"] = Field(default="global", alias="RATE_LIMIT_MODE")
+
     # -- Runtime (daemon and workers) -------------------------------------------------------------
     #: Port of the daemon's only HTTP endpoints, ``/health`` and ``/metrics``.
     daemon_port: int = Field(default=8000, ge=0, le=65535, alias="DAEMON_PORT")

@@ -4,13 +4,26 @@ The clients name a bucket per request (``domeggook``; ``naver:<METHOD> <path tem
 adapter maps them onto the limiter's budgets (``naver_bucket_for``), waits for a slot before the
 request, adapts the rate from Naver's ``GNCP-GW-RateLimit-*`` headers and pauses the whole bucket
 for everyone on a 429.
+
+In front of the shared Redis reservation sits an in-process ``aiolimiter`` per bucket at the same
+pacing rate. It does not enforce anything across processes (Redis does that); it smooths this
+process's own bursts, so that twenty coroutines wanting the same bucket queue up locally and
+reserve their Redis slot just in time, instead of all booking slots seconds ahead and handing
+their messages back with ``RateLimitWait``.
+
+``LocalLimiterHook`` is the *baseline* the benchmark compares against: aiolimiter alone, per
+process (what Dramatiq's or aiolimiter's own limiting would give), which overshoots the provider
+by the number of processes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from aiolimiter import AsyncLimiter
+
 from storebridge.limiter import RateLimiter
+from storebridge.limiter_config import BucketConfig
 from storebridge.limiter_routes import naver_bucket_for
 
 #: Prefix the Naver client puts before ``<METHOD> <path template>``.
@@ -25,15 +38,26 @@ def limiter_bucket(client_bucket: str) -> str:
     return client_bucket
 
 
+def _smoother(config: BucketConfig) -> AsyncLimiter:
+    # max_rate=1 per 1/rate seconds: strict spacing, no burst (aiolimiter's leaky bucket).
+    return AsyncLimiter(1, 1.0 / config.pacing_rate_per_s)
+
+
 class LimiterHook:
-    """``before_request`` = wait for a shared slot; ``after_response`` = learn from the answer."""
+    """``before_request`` = smooth locally, then wait for a shared slot; ``after_response`` = learn."""
 
     def __init__(self, limiter: RateLimiter) -> None:
         self.limiter = limiter
+        self._local: dict[str, AsyncLimiter] = {}
 
     async def before_request(self, bucket: str) -> None:
         """Sleep until this process may send one request in ``bucket`` (may raise ``RateLimitWait``)."""
-        await self.limiter.acquire(limiter_bucket(bucket))
+        api = limiter_bucket(bucket)
+        local = self._local.get(api)
+        if local is None:
+            local = self._local[api] = _smoother(self.limiter.config(api))
+        async with local:
+            await self.limiter.acquire(api)
 
     async def after_response(self, bucket: str, status: int, headers: Mapping[str, str]) -> None:
         """Adapt to the provider's headers; a 429 pauses the bucket for every process."""
@@ -42,3 +66,18 @@ class LimiterHook:
             await self.limiter.observe_headers(api, headers)
         if status == 429:
             await self.limiter.penalize(api)
+
+
+class LocalLimiterHook:
+    """Baseline only: per-process aiolimiter at the configured rate, nothing shared, no 429 pause."""
+
+    def __init__(self, buckets: Mapping[str, BucketConfig]) -> None:
+        self._local = {api: AsyncLimiter(1, 1.0 / c.pacing_rate_per_s) for api, c in buckets.items()}
+
+    async def before_request(self, bucket: str) -> None:
+        """Wait for this process's own slot."""
+        async with self._local[limiter_bucket(bucket)]:
+            return
+
+    async def after_response(self, bucket: str, status: int, headers: Mapping[str, str]) -> None:
+        """Learns nothing (that is the point of the baseline)."""

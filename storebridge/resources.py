@@ -12,10 +12,11 @@ from types import TracebackType
 
 from storebridge.config import Settings
 from storebridge.domeggook import DomeggookClient
+from storebridge.http import Limiter
 from storebridge.images import ImagePipeline
 from storebridge.keys import Keys
 from storebridge.limiter import QuotaConfig, RateLimiter, default_buckets
-from storebridge.limiter_hook import LimiterHook
+from storebridge.limiter_hook import LimiterHook, LocalLimiterHook
 from storebridge.metrics_hook import MetricsHook
 from storebridge.naver import NaverClient
 from storebridge.rules import rules_from_store
@@ -47,20 +48,22 @@ class Resources:
         settings.require_credentials()
         try:
             self.store = await self._stack.enter_async_context(StateStore.from_settings(settings))
-            hook = None
-            if self._use_limiter:
+            hook: Limiter | None = None
+            buckets = default_buckets(
+                domeggook_rate_per_s=settings.domeggook_max_tps, naver_rate_per_s=settings.naver_max_tps
+            )
+            if self._use_limiter and settings.rate_limit_mode == "global":
                 self.limiter = await self._stack.enter_async_context(
                     RateLimiter(
                         settings.redis_url.get_secret_value(),
-                        default_buckets(
-                            domeggook_rate_per_s=settings.domeggook_max_tps,
-                            naver_rate_per_s=settings.naver_max_tps,
-                        ),
+                        buckets,
                         quotas=[QuotaConfig("domeggook", limit=settings.domeggook_daily_limit)],
                         keys=Keys(settings.redis_namespace),
                     )
                 )
                 hook = LimiterHook(self.limiter)
+            elif self._use_limiter and settings.rate_limit_mode == "local":
+                hook = LocalLimiterHook({b.api: b for b in buckets})
             # One hook for both clients: metrics around the shared limiter (or around nothing).
             metered = MetricsHook(hook)
             enter = self._stack.enter_async_context
