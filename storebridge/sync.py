@@ -252,7 +252,7 @@ class Syncer:
             structure_hash=product.structure_hash,
             snapshot=self.writer.snapshot(product.payload.to_wire(), {}),
         )
-        return self._from_row(row, Outcome.CREATED)
+        return self._from_row(row, Outcome.CREATED, trace_id=created.trace_id)
 
     async def _update_registered(self, row: ProductRow, item: DomeggookItem) -> SyncResult:
         """COMPLETED/UPDATING/SUSPENDED: push only what changed (or nothing)."""
@@ -319,7 +319,7 @@ class Syncer:
             structure_hash=product.structure_hash,
             snapshot=self.writer.snapshot(wire, result.option_ids),
         )
-        return self._from_row(row, outcome)
+        return self._from_row(row, outcome, trace_id=result.trace_id)
 
     async def _sync_gone(self, item_no: int) -> SyncResult:
         """ITEM_ERROR at Domeggook: suspend the Naver product, or record why nothing was listed."""
@@ -512,6 +512,7 @@ class Syncer:
         code: str | None = None,
         message: str | None = None,
         retry_after_s: float | None = None,
+        trace_id: str | None = None,
     ) -> SyncResult:
         return SyncResult(
             row.market,
@@ -522,4 +523,6 @@ class Syncer:
             message,
             retry_after_s,
             row.origin_product_no,
+            attempt=row.retry_count,
+            trace_id=trace_id,
         )

@@ -39,6 +39,10 @@ class SyncResult:
     message: str | None = None
     retry_after_s: float | None = None
     origin_product_no: int | None = None
+    #: Retries so far (the row's ``retry_count``): the "attempt" in logs.
+    attempt: int = 0
+    #: Naver ``GNCP-GW-Trace-ID`` of the write that produced this outcome, when there was one.
+    trace_id: str | None = None
 
     def line(self) -> str:
         """One human line for the CLI: ``46072413 created (COMPLETED) #1234``."""

@@ -106,6 +106,8 @@ async def settle(resources: WorkerResources, batch: SyncBatch, results: list[Syn
                 "state": result.state,
                 "code": result.code,
                 "queue": batch.queue,
+                "attempt": result.attempt,
+                "trace_id": result.trace_id,
             },
         )
         if result.outcome in RETRY_OUTCOMES:

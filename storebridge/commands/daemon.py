@@ -7,6 +7,7 @@ import asyncio
 
 from storebridge.config import load_settings
 from storebridge.logs import configure_logging
+from storebridge.observability import init_sentry
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,4 +24,5 @@ def run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format, secrets=settings.secret_values())
+    init_sentry(settings, component="daemon")
     return asyncio.run(run_daemon(settings))

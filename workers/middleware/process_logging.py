@@ -1,4 +1,4 @@
-"""StoreBridge logging in each Dramatiq worker process (JSON lines or text, secrets redacted).
+"""StoreBridge logging (JSON lines or text, secrets redacted) and Sentry in each worker process.
 
 ``after_process_boot`` is emitted by the ``dramatiq`` command in every worker process after it
 imported the broker, and by nothing else, so the daemon and the tests, which import the actors
@@ -14,6 +14,7 @@ from dramatiq.middleware import Middleware
 
 from storebridge.config import Settings
 from storebridge.logs import configure_logging
+from storebridge.observability import init_sentry
 
 
 class ProcessLogging(Middleware):
@@ -26,3 +27,4 @@ class ProcessLogging(Middleware):
         """Install the StoreBridge log handler on the root logger (replaces an earlier one)."""
         settings = self.settings
         configure_logging(settings.log_level, settings.log_format, secrets=settings.secret_values())
+        init_sentry(settings, component="worker")
