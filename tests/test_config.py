@@ -96,3 +96,13 @@ def test_log_lines_redact_configured_secrets(formatter_cls: type[logging.Formatt
     assert "naver.token.failed" in line
     assert SECRET not in line
     assert "***" in line
+
+
+def test_env_example_lists_every_setting() -> None:
+    from pathlib import Path
+
+    from storebridge.config import Settings
+
+    text = (Path(__file__).parent.parent / ".env.example").read_text(encoding="utf-8")
+    listed = {line.split("=", 1)[0] for line in text.splitlines() if "=" in line and not line.startswith("#")}
+    assert {f.alias for f in Settings.model_fields.values()} <= listed
