@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
-from types import TracebackType
 from typing import Any
 
 import aiohttp
@@ -42,8 +41,7 @@ from storebridge.domeggook_errors import (
     check_answer,
     make_error,
 )
-from storebridge.http import Limiter, TransportFailure, make_session, retrying, send
-from storebridge.http import warn_unclosed as _warn_unclosed
+from storebridge.http import Limiter, SessionOwner, TransportFailure, retrying, send
 
 #: Versions per mode (reference §1.2): list 4.1, detail 4.5 (live-verified, incl. multiple=true).
 LIST_VERSION = "4.1"
@@ -73,7 +71,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-class DomeggookClient:
+class DomeggookClient(SessionOwner):
     """One API key's access to Domeggook; an async context manager owning one HTTP session.
 
     ``limiter`` is the optional rate-limiter hook, called with bucket ``"domeggook"`` for every call
@@ -124,40 +122,12 @@ class DomeggookClient:
     def __repr__(self) -> str:
         return f"DomeggookClient(api_url={self._api_url!r}, market={self.market!r}, closed={self._closed})"
 
-    @property
-    def closed(self) -> bool:
-        """True once ``close()`` ran; a closed client refuses further calls."""
-        return self._closed
-
-    async def close(self) -> None:
-        """Close the HTTP session (idempotent)."""
-        self._closed = True
-        if self._session is not None:
-            await self._session.close()
-
-    async def __aenter__(self) -> DomeggookClient:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
-
-    def __del__(self) -> None:
-        _warn_unclosed(self, getattr(self, "_session", None))
-
     # -- request core -------------------------------------------------------------------------
     async def _get(
         self, mode: str, ver: str, params: dict[str, str], *, item_no: int | None = None
     ) -> dict[str, Any]:
         """One API call, retried on ``DomeggookUnavailable``; returns the decoded JSON object."""
-        if self._closed:
-            raise RuntimeError("DomeggookClient is closed")
-        if self._session is None:
-            self._session = make_session(
-                self._api_url, timeout_s=self._timeout_s, headers={"Accept": "application/json"}
-            )
-        session = self._session
+        session = self._http()
         query = {"ver": ver, "mode": mode, "aid": self._key.get_secret_value(), "om": "json", **params}
 
         async def attempt() -> dict[str, Any]:

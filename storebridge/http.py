@@ -14,7 +14,8 @@ import random
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from types import TracebackType
+from typing import Any, Protocol, Self
 
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -217,3 +218,48 @@ def warn_unclosed(owner: object, session: aiohttp.ClientSession | None) -> None:
     """Emit ``ResourceWarning`` when a client is garbage-collected with its session still open."""
     if session is not None and not session.closed:
         warnings.warn(f"unclosed {type(owner).__name__}", ResourceWarning, stacklevel=2)
+
+
+class SessionOwner:
+    """Lifecycle shared by the API clients: one lazily created session, idempotent ``close()``.
+
+    Subclasses set ``_api_url`` and ``_timeout_s`` and call ``_http()`` for the session; the
+    session is created on first use (on the caller's event loop), a closed client refuses calls,
+    and a client garbage-collected while open emits ``ResourceWarning`` (style principle 2).
+    """
+
+    _api_url: str
+    _timeout_s: float
+    _session: aiohttp.ClientSession | None = None
+    _closed: bool = False
+
+    @property
+    def closed(self) -> bool:
+        """True once ``close()`` ran; a closed client refuses further calls."""
+        return self._closed
+
+    async def close(self) -> None:
+        """Close the HTTP session (idempotent)."""
+        self._closed = True
+        if self._session is not None:
+            await self._session.close()
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise RuntimeError(f"{type(self).__name__} is closed")
+        if self._session is None:
+            self._session = make_session(
+                self._api_url, timeout_s=self._timeout_s, headers={"Accept": "application/json"}
+            )
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    def __del__(self) -> None:
+        warn_unclosed(self, getattr(self, "_session", None))

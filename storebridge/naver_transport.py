@@ -14,7 +14,6 @@ import enum
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import aiohttp
@@ -25,12 +24,11 @@ from storebridge.http import (
     Limiter,
     RateLimitInfo,
     RawResponse,
+    SessionOwner,
     TransportFailure,
-    make_session,
     retrying,
     send,
 )
-from storebridge.http import warn_unclosed as _warn_unclosed
 from storebridge.naver_auth import DEFAULT_CLOCK_SKEW_S, DEFAULT_REFRESH_MARGIN_S, NaverTokenManager
 from storebridge.naver_errors import (
     NaverOutcomeUnknown,
@@ -74,7 +72,7 @@ def meta(response: RawResponse) -> ResponseMeta:
     return ResponseMeta(trace_id_of(response), RateLimitInfo.from_headers(response.headers))
 
 
-class NaverTransport:
+class NaverTransport(SessionOwner):
     """One application's connection to the Commerce API; share one per process (its token too).
 
     An async context manager owning one ``aiohttp.ClientSession``; ``close()`` is idempotent.
@@ -132,38 +130,6 @@ class NaverTransport:
     def __repr__(self) -> str:
         name = type(self).__name__
         return f"{name}(api_url={self._api_url!r}, client_id={self._client_id!r}, closed={self._closed})"
-
-    # -- lifecycle ----------------------------------------------------------------------------
-    @property
-    def closed(self) -> bool:
-        """True once ``close()`` ran; a closed client refuses further calls."""
-        return self._closed
-
-    async def close(self) -> None:
-        """Close the HTTP session (idempotent)."""
-        self._closed = True
-        if self._session is not None:
-            await self._session.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
-
-    def __del__(self) -> None:
-        _warn_unclosed(self, getattr(self, "_session", None))
-
-    def _http(self) -> aiohttp.ClientSession:
-        if self._closed:
-            raise RuntimeError(f"{type(self).__name__} is closed")
-        if self._session is None:
-            self._session = make_session(
-                self._api_url, timeout_s=self._timeout_s, headers={"Accept": "application/json"}
-            )
-        return self._session
 
     # -- request core -------------------------------------------------------------------------
     async def _send(
