@@ -99,6 +99,7 @@ class IntakeConsumer:
         claim_idle_ms: int = 60000,
         max_deliveries: int = 5,
         inflight_ttl_s: float = 3600,
+        linger_ms: int = 200,
     ) -> None:
         if not 1 <= batch_size <= 100:
             raise ValueError(f"batch_size must be 1..100, got {batch_size}")
@@ -108,6 +109,8 @@ class IntakeConsumer:
         self.consumer = consumer
         self.batch_size, self.block_ms, self.claim_idle_ms = batch_size, block_ms, claim_idle_ms
         self.max_deliveries, self.inflight_ttl_s = max_deliveries, inflight_ttl_s
+        #: After a read that returned a partial batch, wait this long (ms) for the rest of a burst.
+        self.linger_ms = linger_ms
         #: Metrics: items sent in batches, entries dropped as duplicates of in-flight items,
         #: entries dead-lettered, batches sent, sender failures, entries taken over by XAUTOCLAIM.
         self.handed_off = self.coalesced = self.dead_lettered = 0
@@ -197,6 +200,12 @@ class IntakeConsumer:
             handled += await self._sweep(count)
         block_ms = self.block_ms if self.block_ms > 0 and not handled else None  # BLOCK 0 = forever
         entries = await self._read(">", count, block_ms)
+        if 0 < len(entries) < self.batch_size and self.linger_ms > 0:
+            # A blocking read returns on the first XADD of a burst; lingering a moment lets the rest
+            # of the burst in, so the first message is a full batch (one getItemView for 50 items,
+            # not one for the first item and another for the other 49).
+            await asyncio.sleep(self.linger_ms / 1000)
+            entries += await self._read(">", count - len(entries), None)
         return handled + await self._handle(entries, fresh=True)
 
     async def _read(self, cursor: str, count: int, block_ms: int | None) -> list[tuple[str, Fields]]:
