@@ -34,6 +34,7 @@ from storebridge.naver_errors import NaverOutcomeUnknown
 from storebridge.states import State
 from storebridge.store import StateStore
 from storebridge.store_types import ProductRow, StaleState
+from storebridge.sync_hashes import RulesFingerprint, classify, listing_hashes
 from storebridge.sync_naver import NaverWriter, with_optional_images
 from storebridge.sync_result import Outcome, SyncResult
 from storebridge.transform import (
@@ -41,7 +42,6 @@ from storebridge.transform import (
     Transformed,
     TransformRules,
     build_product,
-    classify_change,
     image_sources,
     seller_management_code,
 )
@@ -85,6 +85,7 @@ class Syncer:
         self.domeggook, self.naver, self.images, self.store = domeggook, naver, images, store
         self.rules, self.settings = rules, settings
         self.writer = NaverWriter(naver)
+        self.fingerprint = RulesFingerprint.of(rules)
 
     # -- entry points ----------------------------------------------------------------------------
     async def sync_item(self, item_no: int) -> SyncResult:
@@ -240,6 +241,7 @@ class Syncer:
             return await self._retry(
                 row, type(exc).__name__, str(exc), exc.retry_after_s, counts=not isinstance(exc, WAITS)
             )
+        content, structure = listing_hashes(item, self.fingerprint)
         row = await self.store.transition(
             row.id,
             State.REGISTERING,
@@ -248,8 +250,8 @@ class Syncer:
             trace_id=created.trace_id,
             origin_product_no=created.origin_product_no,
             channel_product_no=created.channel_product_no,
-            source_hash=product.content_hash,
-            structure_hash=product.structure_hash,
+            source_hash=content,
+            structure_hash=structure,
             snapshot=self.writer.snapshot(product.payload.to_wire(), {}),
         )
         return self._from_row(row, Outcome.CREATED, trace_id=created.trace_id)
@@ -257,7 +259,7 @@ class Syncer:
     async def _update_registered(self, row: ProductRow, item: DomeggookItem) -> SyncResult:
         """COMPLETED/UPDATING/SUSPENDED: push only what changed (or nothing)."""
         on_sale = is_on_sale(item, self.rules)
-        change = classify_change(row.source_hash, row.structure_hash, item)
+        change = classify(row.source_hash, row.structure_hash, item, self.fingerprint)
         if row.state == State.SUSPENDED and not on_sale:
             change = ChangeKind.NONE
         if change == ChangeKind.NONE and row.state != State.UPDATING:
@@ -309,14 +311,15 @@ class Syncer:
                 next_retry_at=self._after(exc.retry_after_s or self._backoff_s(row.retry_count)),
             )
             return self._from_row(row, Outcome.RETRY, type(exc).__name__, str(exc), exc.retry_after_s)
+        content, structure = listing_hashes(item, self.fingerprint)
         row = await self.store.transition(
             row.id,
             State.UPDATING,
             State.COMPLETED,
             code=outcome.value.upper(),
             trace_id=result.trace_id,
-            source_hash=product.content_hash,
-            structure_hash=product.structure_hash,
+            source_hash=content,
+            structure_hash=structure,
             snapshot=self.writer.snapshot(wire, result.option_ids),
         )
         return self._from_row(row, outcome, trace_id=result.trace_id)

@@ -9,6 +9,7 @@ lost is adopted, never duplicated; hostile items end in a recorded reason.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -22,6 +23,7 @@ from storebridge.sandbox.domeggook import DomeggookSimConfig
 from storebridge.sandbox.naver import NaverSimConfig
 from storebridge.sandbox.runner import Sandbox, SandboxOptions
 from storebridge.states import State
+from storebridge.sync import Syncer
 from storebridge.sync_result import Outcome
 
 OK = {Outcome.CREATED, Outcome.ADOPTED}
@@ -239,3 +241,25 @@ async def test_hostile_items_end_in_a_recorded_reason_and_nothing_half_written(
             assert row.last_error_code == result.code
             assert row.origin_product_no is None
             assert f"DG-dome-{result.item_no}" not in listed, "a rejected item must not be listed"
+
+
+async def test_raising_the_margin_reprices_listings_with_one_call_each(h: Harness) -> None:
+    plain = (await created_items(h, with_options=False))[:3]
+    old = {no: int((await h.summary(no))["salePrice"]) for no in plain}
+    current = h.resources.syncer
+    repriced = Syncer(
+        domeggook=current.domeggook,
+        naver=current.naver,
+        images=current.images,
+        store=current.store,
+        rules=dataclasses.replace(current.rules, margin_percent=current.rules.margin_percent + 30),
+        settings=current.settings,
+    )
+    before = await h.naver_calls()
+    results = await repriced.sync_items(plain)
+    assert {r.outcome for r in results} == {Outcome.PRICE_STOCK}, [r.line() for r in results]
+    assert await h.naver_calls() == before + len(plain)
+    for no in plain:
+        assert int((await h.summary(no))["salePrice"]) > old[no]
+    again = await repriced.sync_items(plain)
+    assert {r.outcome for r in again} == {Outcome.UNCHANGED}
