@@ -2,66 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
+from domeggook_support import Api, as_list, on_sale
 
-import aiohttp
-import pytest
-
-from storebridge.sandbox.catalog import Catalog, Item, ItemStatus, generate_catalog
-from storebridge.sandbox.domeggook import DomeggookSimConfig, create_domeggook_app
-from storebridge.sandbox.server import ServedApp
-
-KEY = "sandbox-domeggook-key"
-CATALOG_ITEMS = 400
-SEED = 11
-
-
-@dataclass
-class Api:
-    """Calls ``/ssl/api/`` with the key and ``om=json`` filled in; ``None`` drops a parameter."""
-
-    session: aiohttp.ClientSession
-    base_url: str
-    catalog: Catalog
-
-    async def call(self, **params: str | None) -> tuple[int, Any]:
-        query = {k: v for k, v in {"aid": KEY, "om": "json", **params}.items() if v is not None}
-        async with self.session.get(self.base_url + "/ssl/api/", params=query) as response:
-            return response.status, await response.json(content_type=None)
-
-    async def view(self, no: int, ver: str = "4.5") -> Any:
-        status, body = await self.call(ver=ver, mode="getItemView", no=str(no))
-        assert status == 200
-        return body
-
-    async def items(self, **params: str) -> tuple[int, Any]:
-        return await self.call(ver="4.1", mode="getItemList", market="dome", **params)
-
-    async def control(self, no: int, change: dict[str, Any]) -> int:
-        async with self.session.post(f"{self.base_url}/_sandbox/items/{no}", json=change) as response:
-            return response.status
-
-
-async def _serve(catalog: Catalog, config: DomeggookSimConfig) -> AsyncIterator[Api]:
-    async with ServedApp(create_domeggook_app(catalog, config)) as served, aiohttp.ClientSession() as session:
-        yield Api(session, served.base_url, catalog)
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[Api]:
-    async for value in _serve(generate_catalog(CATALOG_ITEMS, SEED), DomeggookSimConfig()):
-        yield value
-
-
-def _on_sale(catalog: Catalog, predicate: Any = lambda item: True) -> Item:
-    return next(i for i in catalog if i.status is ItemStatus.ON_SALE and not i.scenarios and predicate(i))
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
+from storebridge.sandbox.catalog import Catalog, ItemStatus
 
 # --- getCategoryList ---------------------------------------------------------------------------
 
@@ -114,7 +57,7 @@ async def test_list_pages_cover_every_hit_once_with_consistent_header_counts(api
         status, body = await api.items(ca="04_01_00_00_00", sz=str(size), pg=str(page))
         assert status == 200
         header = body["domeggook"]["header"]
-        rows = _as_list(body["domeggook"]["list"]["item"])
+        rows = as_list(body["domeggook"]["list"]["item"])
         assert header["numberOfItems"] == len(expected)
         assert header["numberOfPages"] == -(-len(expected) // size)
         assert header["itemsPerPage"] == size
@@ -144,16 +87,16 @@ async def test_page_past_the_end_is_an_error_mentioning_the_page(api: Api) -> No
 async def test_list_shows_only_items_on_sale(api: Api) -> None:
     seller = next(i.seller for i in api.catalog if i.status is not ItemStatus.ON_SALE)
     _, body = await api.items(id=seller.id, sz="200")
-    listed = {int(row["no"]) for row in _as_list(body["domeggook"]["list"]["item"])}
+    listed = {int(row["no"]) for row in as_list(body["domeggook"]["list"]["item"])}
     mine = [i for i in api.catalog if i.seller.id == seller.id]
     assert listed == {i.no for i in mine if i.status is ItemStatus.ON_SALE and i.dome_tiers is not None}
     assert any(i.status is not ItemStatus.ON_SALE for i in mine)
 
 
 async def test_list_row_is_flat_with_a_string_thumb_and_the_moq_tier_price(api: Api) -> None:
-    item = _on_sale(api.catalog, lambda i: i.moq > 1 and i.dome_tiers is not None and len(i.dome_tiers) > 1)
+    item = on_sale(api.catalog, lambda i: i.moq > 1 and i.dome_tiers is not None and len(i.dome_tiers) > 1)
     _, body = await api.items(id=item.seller.id, sz="200")
-    row = next(r for r in _as_list(body["domeggook"]["list"]["item"]) if r["no"] == str(item.no))
+    row = next(r for r in as_list(body["domeggook"]["list"]["item"]) if r["no"] == str(item.no))
     assert isinstance(row["thumb"], str) and row["thumb"].startswith(api.base_url)
     assert int(row["price"]) == item.price_at(item.moq)
     assert row["unitQty"] == str(item.moq)
@@ -163,24 +106,24 @@ async def test_list_row_is_flat_with_a_string_thumb_and_the_moq_tier_price(api: 
 
 async def test_price_filters_and_a_max_below_the_min_is_ignored(api: Api) -> None:
     _, body = await api.items(ca="04_01_00_00_00", mnp="5000", mxp="9000", sz="200")
-    prices = [int(row["price"]) for row in _as_list(body["domeggook"]["list"]["item"])]
+    prices = [int(row["price"]) for row in as_list(body["domeggook"]["list"]["item"])]
     assert prices and all(5000 <= p <= 9000 for p in prices)
     _, body = await api.items(ca="04_01_00_00_00", mnp="5000", mxp="100", sz="200")
-    prices = [int(row["price"]) for row in _as_list(body["domeggook"]["list"]["item"])]
+    prices = [int(row["price"]) for row in as_list(body["domeggook"]["list"]["item"])]
     assert prices and all(p >= 5000 for p in prices) and max(prices) > 9000
 
 
 async def test_moq_filter_mxq_one_returns_single_unit_items(api: Api) -> None:
     _, body = await api.items(ca="04_01_00_00_00", mxq="1", sz="200")
-    rows = _as_list(body["domeggook"]["list"]["item"])
+    rows = as_list(body["domeggook"]["list"]["item"])
     assert rows and all(row["unitQty"] == "1" for row in rows)
     _, body = await api.items(ca="04_01_00_00_00", mnq="10", mxq="1", sz="200")
-    assert all(int(row["unitQty"]) >= 10 for row in _as_list(body["domeggook"]["list"]["item"]))
+    assert all(int(row["unitQty"]) >= 10 for row in as_list(body["domeggook"]["list"]["item"]))
 
 
 async def test_keyword_search_matches_titles_and_sorts_by_relevance(api: Api) -> None:
     _, body = await api.items(kw="텀블러", sz="200")
-    rows = _as_list(body["domeggook"]["list"]["item"])
+    rows = as_list(body["domeggook"]["list"]["item"])
     assert body["domeggook"]["header"]["sort"] == "se"
     assert rows and all("텀블러" in row["title"] for row in rows)
 
@@ -188,8 +131,8 @@ async def test_keyword_search_matches_titles_and_sorts_by_relevance(api: Api) ->
 async def test_price_sorts_order_rows_by_the_listed_price(api: Api) -> None:
     _, ascending = await api.items(ca="04_01_00_00_00", so="aa", sz="200")
     _, descending = await api.items(ca="04_01_00_00_00", so="ad", sz="200")
-    up = [int(r["price"]) for r in _as_list(ascending["domeggook"]["list"]["item"])]
-    down = [int(r["price"]) for r in _as_list(descending["domeggook"]["list"]["item"])]
+    up = [int(r["price"]) for r in as_list(ascending["domeggook"]["list"]["item"])]
+    down = [int(r["price"]) for r in as_list(descending["domeggook"]["list"]["item"])]
     assert up == sorted(up) and down == sorted(down, reverse=True)
     assert ascending["domeggook"]["header"]["sort"] == "aa"
 
@@ -207,7 +150,7 @@ async def test_page_size_outside_one_to_two_hundred_is_an_error(api: Api) -> Non
 
 async def test_supply_market_lists_supply_prices(api: Api) -> None:
     _, body = await api.call(ver="4.1", mode="getItemList", market="supply", ca="04_01_00_00_00", sz="200")
-    for row in _as_list(body["domeggook"]["list"]["item"]):
+    for row in as_list(body["domeggook"]["list"]["item"]):
         item = api.catalog.get(int(row["no"]))
         assert item is not None and int(row["price"]) == item.supply_price_won
 

@@ -5,73 +5,19 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
 
-import aiohttp
 import pytest
+from domeggook_support import KEY, SEED, Api, on_sale, serve
 
-from storebridge.sandbox.catalog import Catalog, Item, ItemStatus, Scenario, generate_catalog
+from storebridge.sandbox.catalog import ItemStatus, Scenario, generate_catalog
 from storebridge.sandbox.catalog_data import category_depth
-from storebridge.sandbox.domeggook import DomeggookSimConfig, create_domeggook_app
-from storebridge.sandbox.server import ServedApp
-
-KEY = "sandbox-domeggook-key"
-CATALOG_ITEMS = 400
-SEED = 11
-
-
-@dataclass
-class Api:
-    """Calls ``/ssl/api/`` with the key and ``om=json`` filled in; ``None`` drops a parameter."""
-
-    session: aiohttp.ClientSession
-    base_url: str
-    catalog: Catalog
-
-    async def call(self, **params: str | None) -> tuple[int, Any]:
-        query = {k: v for k, v in {"aid": KEY, "om": "json", **params}.items() if v is not None}
-        async with self.session.get(self.base_url + "/ssl/api/", params=query) as response:
-            return response.status, await response.json(content_type=None)
-
-    async def view(self, no: int, ver: str = "4.5") -> Any:
-        status, body = await self.call(ver=ver, mode="getItemView", no=str(no))
-        assert status == 200
-        return body
-
-    async def items(self, **params: str) -> tuple[int, Any]:
-        return await self.call(ver="4.1", mode="getItemList", market="dome", **params)
-
-    async def control(self, no: int, change: dict[str, Any]) -> int:
-        async with self.session.post(f"{self.base_url}/_sandbox/items/{no}", json=change) as response:
-            return response.status
-
-
-async def _serve(catalog: Catalog, config: DomeggookSimConfig) -> AsyncIterator[Api]:
-    async with ServedApp(create_domeggook_app(catalog, config)) as served, aiohttp.ClientSession() as session:
-        yield Api(session, served.base_url, catalog)
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[Api]:
-    async for value in _serve(generate_catalog(CATALOG_ITEMS, SEED), DomeggookSimConfig()):
-        yield value
-
-
-def _on_sale(catalog: Catalog, predicate: Any = lambda item: True) -> Item:
-    return next(i for i in catalog if i.status is ItemStatus.ON_SALE and not i.scenarios and predicate(i))
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
+from storebridge.sandbox.domeggook import DomeggookSimConfig
 
 # --- getItemView -------------------------------------------------------------------------------
 
 
 async def test_item_view_has_every_reference_section(api: Api) -> None:
-    item = _on_sale(api.catalog)
+    item = on_sale(api.catalog)
     body = await api.view(item.no)
     view = body["domeggook"]
     for section in ("basis", "price", "qty", "deli", "channel", "thumb", "desc", "seller", "benefits"):
@@ -89,7 +35,7 @@ async def test_item_view_has_every_reference_section(api: Api) -> None:
 
 
 async def test_every_documented_item_view_version_answers_the_same_item(api: Api) -> None:
-    item = _on_sale(api.catalog)
+    item = on_sale(api.catalog)
     for ver in ("4.1", "4.4", "4.5", "4.6"):
         body = await api.view(item.no, ver=ver)
         assert int(body["domeggook"]["basis"]["no"]) == item.no
@@ -112,12 +58,12 @@ async def test_numbers_and_booleans_come_as_strings_or_native_values_depending_o
 
 
 async def test_an_item_renders_identically_every_time(api: Api) -> None:
-    item = _on_sale(api.catalog)
+    item = on_sale(api.catalog)
     assert await api.view(item.no) == await api.view(item.no)
 
 
 async def test_select_opt_is_a_json_string_whose_data_rows_carry_stock_and_hid_codes(api: Api) -> None:
-    item = _on_sale(api.catalog, lambda i: i.options is not None and len(i.options.axes) == 2)
+    item = on_sale(api.catalog, lambda i: i.options is not None and len(i.options.axes) == 2)
     assert item.options is not None
     view = (await api.view(item.no))["domeggook"]
     assert isinstance(view["selectOpt"], str)
@@ -156,7 +102,7 @@ async def test_item_without_options_has_select_opt_missing_or_null(api: Api) -> 
 
 
 async def test_tiered_price_is_a_quantity_plus_price_string(api: Api) -> None:
-    item = _on_sale(api.catalog, lambda i: i.dome_tiers is not None and len(i.dome_tiers) > 1)
+    item = on_sale(api.catalog, lambda i: i.dome_tiers is not None and len(i.dome_tiers) > 1)
     assert item.dome_tiers is not None
     dome = (await api.view(item.no))["domeggook"]["price"]["dome"]
     assert dome == "|".join(f"{qty}+{price}" for qty, price in item.dome_tiers)
@@ -164,7 +110,7 @@ async def test_tiered_price_is_a_quantity_plus_price_string(api: Api) -> None:
 
 
 async def test_fixed_price_is_a_bare_number_or_numeric_string(api: Api) -> None:
-    item = _on_sale(
+    item = on_sale(
         api.catalog, lambda i: i.dome_tiers is not None and i.dome_tiers[0][0] == 1 and len(i.dome_tiers) == 1
     )
     assert item.dome_tiers is not None
@@ -181,21 +127,21 @@ async def test_missing_dome_price_item_is_only_sold_on_domeme(api: Api) -> None:
 
 
 async def test_recommended_price_keeps_the_recommand_typo(api: Api) -> None:
-    item = _on_sale(api.catalog, lambda i: i.resale_recommend_won is not None)
+    item = on_sale(api.catalog, lambda i: i.resale_recommend_won is not None)
     resale = (await api.view(item.no))["domeggook"]["price"]["resale"]
     assert int(resale["Recommand"]) == item.resale_recommend_won
     assert "Recommend" not in resale
 
 
 async def test_license_usable_is_a_true_or_false_string(api: Api) -> None:
-    allowed = _on_sale(api.catalog, lambda i: i.license_usable)
-    denied = _on_sale(api.catalog, lambda i: not i.license_usable)
+    allowed = on_sale(api.catalog, lambda i: i.license_usable)
+    denied = on_sale(api.catalog, lambda i: not i.license_usable)
     assert (await api.view(allowed.no))["domeggook"]["desc"]["license"]["usable"] == "true"
     assert (await api.view(denied.no))["domeggook"]["desc"]["license"]["usable"] == "false"
 
 
 async def test_detail_html_escapes_ampersands_in_image_urls(api: Api) -> None:
-    item = _on_sale(api.catalog)
+    item = on_sale(api.catalog)
     contents = (await api.view(item.no))["domeggook"]["desc"]["contents"]["item"]
     sources = re.findall(r'<img src="([^"]+)"', contents)
     assert len(sources) == item.detail_images
@@ -211,13 +157,13 @@ async def test_script_html_item_carries_hostile_markup(api: Api) -> None:
 
 
 async def test_single_keyword_single_parent_and_single_notice_row_collapse_to_bare_values(api: Api) -> None:
-    one_keyword = _on_sale(api.catalog, lambda i: len(i.keywords) == 1)
-    depth_two = _on_sale(api.catalog, lambda i: category_depth(i.category_code) == 2)
-    one_row = _on_sale(api.catalog, lambda i: i.spec.info_duty is not None and len(i.spec.info_duty) == 1)
+    one_keyword = on_sale(api.catalog, lambda i: len(i.keywords) == 1)
+    depth_two = on_sale(api.catalog, lambda i: category_depth(i.category_code) == 2)
+    one_row = on_sale(api.catalog, lambda i: i.spec.info_duty is not None and len(i.spec.info_duty) == 1)
     assert isinstance((await api.view(one_keyword.no))["domeggook"]["basis"]["keywords"]["kw"], str)
     assert isinstance((await api.view(depth_two.no))["domeggook"]["category"]["parents"]["elem"], dict)
     assert isinstance((await api.view(one_row.no))["domeggook"]["detail"]["infoDuty"]["item"], dict)
-    many_keywords = _on_sale(api.catalog, lambda i: len(i.keywords) > 1)
+    many_keywords = on_sale(api.catalog, lambda i: len(i.keywords) > 1)
     assert isinstance((await api.view(many_keywords.no))["domeggook"]["basis"]["keywords"]["kw"], list)
 
 
@@ -231,7 +177,7 @@ async def test_multiple_true_returns_a_list_under_domeggook_item(api: Api) -> No
 
 
 async def test_multiple_true_with_one_number_returns_a_bare_object(api: Api) -> None:
-    item = _on_sale(api.catalog)
+    item = on_sale(api.catalog)
     status, body = await api.call(ver="4.5", mode="getItemView", no=str(item.no), multiple="true")
     assert status == 200
     assert isinstance(body["domeggook"]["item"], dict)
@@ -239,7 +185,7 @@ async def test_multiple_true_with_one_number_returns_a_bare_object(api: Api) -> 
 
 
 async def test_multiple_true_leaves_out_deleted_items(api: Api) -> None:
-    alive = _on_sale(api.catalog)
+    alive = on_sale(api.catalog)
     deleted = next(i for i in api.catalog if i.status is ItemStatus.DELETED)
     status, body = await api.call(
         ver="4.6", mode="getItemView", no=f"{alive.no},{deleted.no}", multiple="true"
@@ -279,7 +225,7 @@ async def test_unknown_mode_or_version_is_unknown_service_with_http_404(
 
 
 async def test_request_without_om_json_gets_an_xml_error_instead_of_json(api: Api) -> None:
-    item = _on_sale(api.catalog)
+    item = on_sale(api.catalog)
     query = {"aid": KEY, "ver": "4.5", "mode": "getItemView", "no": str(item.no)}
     async with api.session.get(api.base_url + "/ssl/api/", params=query) as response:
         text = await response.text()
@@ -301,7 +247,7 @@ async def test_bad_or_missing_key_gets_an_errors_body_with_http_200(api: Api, ai
 
 async def test_error_http_status_is_configurable() -> None:
     config = DomeggookSimConfig(error_http_status=401, unknown_service_http_status=400)
-    async for api in _serve(generate_catalog(20, SEED), config):
+    async for api in serve(generate_catalog(20, SEED), config):
         status, body = await api.call(aid="wrong", ver="1.0", mode="getCategoryList")
         assert status == 401 and "errors" in body
         status, body = await api.call(ver="9.9", mode="getItemList")
@@ -309,7 +255,7 @@ async def test_error_http_status_is_configurable() -> None:
 
 
 async def test_deleting_an_item_through_the_control_endpoint_turns_it_into_item_error(api: Api) -> None:
-    item = _on_sale(api.catalog)
+    item = on_sale(api.catalog)
     assert "domeggook" in await api.view(item.no)
     assert await api.control(item.no, {"status": "deleted"}) == 200
     body = await api.view(item.no)

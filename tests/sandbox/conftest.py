@@ -1,0 +1,17 @@
+"""Fixtures of the simulator tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from domeggook_support import CATALOG_ITEMS, SEED, Api, serve
+
+from storebridge.sandbox.catalog import generate_catalog
+from storebridge.sandbox.domeggook import DomeggookSimConfig
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[Api]:
+    async for value in serve(generate_catalog(CATALOG_ITEMS, SEED), DomeggookSimConfig()):
+        yield value
