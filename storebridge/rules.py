@@ -9,6 +9,7 @@ with ``CATEGORY_MAP_FILE`` or ``--category-map`` is used as it is (``preview`` n
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -17,12 +18,14 @@ from pydantic import ValidationError
 
 from storebridge.config import ConfigError, Settings
 from storebridge.store import StateStore
-from storebridge.store_types import CategoryMappingSpec
+from storebridge.store_types import CategoryMappingSpec, Json
 from storebridge.transform import TransformRules, WordRule
 from storebridge.transform.words import DEFAULT_WORD_RULES, WordAction
 
 #: Name of the shipped default map inside the package.
 DEFAULT_MAP_NAME = "category_map.csv"
+#: Key of a ``required_attributes`` entry naming a certification a leaf demands: ``{"certification": "KC"}``.
+CERTIFICATION_KEY = "certification"
 _ACTIONS: dict[str, WordAction] = {"block": "block", "replace": "replace", "warn": "warn"}
 
 
@@ -43,10 +46,12 @@ def read_category_map(path: str | Path | None = None) -> list[CategoryMappingSpe
     specs: list[CategoryMappingSpec] = []
     for line_no, row in enumerate(csv.DictReader(text.splitlines()), start=2):
         try:
+            requires = [r.strip().upper() for r in (row.get("requires") or "").split("+") if r.strip()]
             specs.append(
                 CategoryMappingSpec(
                     domeggook_code=(row.get("domeggook_code") or "").strip(),
                     naver_leaf_category_id=(row.get("naver_leaf_category_id") or "").strip(),
+                    required_attributes=[{CERTIFICATION_KEY: r} for r in requires],
                 )
             )
         except ValidationError as exc:
@@ -55,8 +60,23 @@ def read_category_map(path: str | Path | None = None) -> list[CategoryMappingSpe
     return specs
 
 
+def certifications(specs: Iterable[tuple[str, list[Json]]]) -> dict[str, tuple[str, ...]]:
+    """Leaf id → certifications demanded, from ``(leaf, required_attributes)`` pairs of the map."""
+    found: dict[str, tuple[str, ...]] = {}
+    for leaf, attributes in specs:
+        needs = tuple(
+            str(a[CERTIFICATION_KEY]) for a in attributes if isinstance(a, dict) and CERTIFICATION_KEY in a
+        )
+        if needs:
+            found[leaf] = tuple(sorted(set(found.get(leaf, ()) + needs)))
+    return found
+
+
 def build_rules(
-    settings: Settings, category_map: dict[str, str], words: tuple[WordRule, ...] | None = None
+    settings: Settings,
+    category_map: dict[str, str],
+    words: tuple[WordRule, ...] | None = None,
+    certification_required: dict[str, tuple[str, ...]] | None = None,
 ) -> TransformRules:
     """``TransformRules`` from settings; ``ConfigError`` naming the variable when one is unusable."""
     if not settings.store_as_phone:
@@ -69,6 +89,7 @@ def build_rules(
             margin_percent=Decimal(str(settings.price_margin_percent)),
             margin_fixed_won=settings.price_margin_fixed_won,
             word_rules=words if words is not None else DEFAULT_WORD_RULES,
+            certification_required=certification_required or {},
         )
     except ValueError as exc:
         variable = "STORE_AS_PHONE" if "as_phone" in str(exc) else "listing rules"
@@ -78,7 +99,13 @@ def build_rules(
 def rules_from_file(settings: Settings, path: str | Path | None = None) -> TransformRules:
     """Rules with the category map read from ``path`` (or ``CATEGORY_MAP_FILE``, or the shipped map)."""
     specs = read_category_map(path or settings.category_map_file or None)
-    return build_rules(settings, {s.domeggook_code: s.naver_leaf_category_id for s in specs})
+    return build_rules(
+        settings,
+        {s.domeggook_code: s.naver_leaf_category_id for s in specs},
+        certification_required=certifications(
+            (s.naver_leaf_category_id, s.required_attributes) for s in specs
+        ),
+    )
 
 
 async def rules_from_store(settings: Settings, store: StateStore) -> TransformRules:
@@ -102,4 +129,11 @@ async def rules_from_store(settings: Settings, store: StateStore) -> TransformRu
         settings,
         {code: m.naver_leaf_category_id for code, m in mapping.items()},
         word_rules or None,
+        certifications(
+            (
+                m.naver_leaf_category_id,
+                m.required_attributes if isinstance(m.required_attributes, list) else [],
+            )
+            for m in mapping.values()
+        ),
     )

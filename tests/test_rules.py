@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,26 @@ def test_rules_need_a_real_as_phone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STORE_AS_PHONE", "010-0000-0000")
     with pytest.raises(ConfigError, match=r"^STORE_AS_PHONE"):
         rules_from_file(load_settings())
+
+
+def test_certification_categories_are_rejected_before_anything_is_spent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from schemas.domeggook import parse_item_view
+    from storebridge.transform import build_product, image_sources
+
+    monkeypatch.setenv("STORE_AS_PHONE", "02-1234-5678")
+    rules = rules_from_file(load_settings())
+    assert rules.certification_required["50000252"] == ("KC",)
+    assert rules.certification_required["50001501"] == ("CHILD",)
+    raw = (Path(__file__).parent / "data" / "domeggook" / "item_view_single.json").read_bytes()
+    item = parse_item_view(raw)[0]
+    code = item.category.current.code if item.category and item.category.current else None
+    assert code is not None
+    charger_rules = dataclasses.replace(rules, category_map={code: "50000252"})
+    result = build_product(item, charger_rules, {u: u for u in image_sources(item).all})
+    assert not result.ok
+    rejection = next(r for r in result.rejections if r.code == "CERTIFICATION_REQUIRED")  # type: ignore[union-attr]
+    assert rejection.message.startswith(f"item {item.no}: Naver category 50000252 requires KC certification")
+    plain_rules = dataclasses.replace(rules, category_map={code: "50000803"})
+    assert build_product(item, plain_rules, {u: u for u in image_sources(item).all}).ok

@@ -148,9 +148,19 @@ def build_product(
     category = map_category(item, rules.category_map)
     if isinstance(category, Rejection):
         rejections.append(category)
-    elif not category.exact:
-        what = f"category {category.source_code} mapped through {category.matched_code}"
-        notes.append(adjust(no, AdjustmentCode.CATEGORY_FALLBACK, "category.current.code", what))
+    else:
+        if not category.exact:
+            what = f"category {category.source_code} mapped through {category.matched_code}"
+            notes.append(adjust(no, AdjustmentCode.CATEGORY_FALLBACK, "category.current.code", what))
+        needs = rules.certification_required.get(category.leaf_category_id)
+        if needs:
+            cause = (
+                f"Naver category {category.leaf_category_id} requires {'/'.join(needs)} certification data, "
+                "which the supplier data does not provide"
+            )
+            rejections.append(
+                reject(no, RejectionCode.CERTIFICATION_REQUIRED, "category.current.code", cause)
+            )
 
     delivery = build_delivery(item, rules, order_quantity(item, rules.market))
     if not isinstance(delivery, DeliveryPlan):

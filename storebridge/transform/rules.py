@@ -54,6 +54,10 @@ class TransformRules:
     category_map: Mapping[str, str]
     #: Real A/S phone shown on the product and in the notice; placeholders are refused.
     as_phone: str
+    #: Naver leaf id → certifications it demands (e.g. ``("KC",)``, ``("CHILD",)``). StoreBridge has
+    #: no certification data to send, so such items go to review *before* any image upload or
+    #: create is spent on a product Naver would refuse (from the category map's ``requires`` column).
+    certification_required: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: Which Domeggook market's price, stock flags and shipping terms to use.
     market: Market = "dome"
     margin_percent: Decimal = Decimal("20")
@@ -105,6 +109,9 @@ class TransformRules:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "category_map", MappingProxyType(dict(self.category_map)))
+        object.__setattr__(
+            self, "certification_required", MappingProxyType(dict(self.certification_required))
+        )
         object.__setattr__(self, "origin_codes", MappingProxyType(dict(self.origin_codes)))
         if not is_real_phone(self.as_phone):
             raise ValueError(f"as_phone {self.as_phone!r} is not a real phone number")
