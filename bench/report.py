@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bench.apistats import ApiCounts
 from bench.results import FanoutResult, PassResult, ScenarioResult
 from bench.settings import PACING_SAFETY_FACTOR, BenchConfig
 from storebridge.limiter_routes import DOMEGGOOK
+from storebridge.sandbox.stats import ApiCounts
 
 UPLOAD_API = "POST /v1/product-images/upload"
 CREATE_API = "POST /v2/products"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bench.apistats import ApiCounts
 from bench.worklog import WorkLog
+from storebridge.sandbox.stats import ApiCounts
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ import aiohttp
 import redis.asyncio as aioredis
 
 from bench import procstats
-from bench.apistats import change_price, snapshot
 from bench.infra import (
     Isolation,
     child_env,
@@ -55,6 +54,7 @@ from storebridge.sandbox.catalog_model import ItemStatus
 from storebridge.sandbox.domeggook import DomeggookSimConfig
 from storebridge.sandbox.naver import NaverSimConfig
 from storebridge.sandbox.runner import Sandbox, SandboxOptions
+from storebridge.sandbox.stats import change_item, snapshot
 from storebridge.states import State
 from storebridge.store import StateStore
 
@@ -243,7 +243,7 @@ async def run_service_scenario(
                 flush=True,
             )
             for no in plain:
-                await change_price(svc.http, svc.sandbox, no, CHANGED_PRICE)
+                await change_item(svc.http, svc.sandbox, no, {"price": CHANGED_PRICE})
             since = datetime.now(UTC)
             changed = await svc.run_pass(plain, "resync", RESYNC_TIMEOUT_S)
             changed_settled = await settled_count(

@@ -23,12 +23,12 @@ from typing import Any
 
 import aiohttp
 
-from bench.apistats import snapshot
 from bench.infra import child_env, isolated, transition_times, work_dir
 from bench.results import PassResult, ProcessUse, ScenarioResult
 from bench.scenario import healthy_items, middle_rate, sandbox_options
 from bench.settings import BenchConfig
 from storebridge.sandbox.runner import Sandbox
+from storebridge.sandbox.stats import snapshot
 from storebridge.states import State
 from storebridge.sync_result import Outcome
 

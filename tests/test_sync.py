@@ -22,6 +22,7 @@ from storebridge.sandbox.catalog_model import ItemStatus, Scenario
 from storebridge.sandbox.domeggook import DomeggookSimConfig
 from storebridge.sandbox.naver import NaverSimConfig
 from storebridge.sandbox.runner import Sandbox, SandboxOptions
+from storebridge.sandbox.stats import ApiCounts, change_item, snapshot
 from storebridge.states import State
 from storebridge.sync import Syncer
 from storebridge.sync_result import Outcome
@@ -35,13 +36,11 @@ class Harness:
     def __init__(self, sandbox: Sandbox, resources: Resources, http: aiohttp.ClientSession) -> None:
         self.sandbox, self.resources, self.http = sandbox, resources, http
 
-    async def naver_stats(self) -> dict[str, Any]:
-        async with self.http.get(f"{self.sandbox.naver_origin}/_sandbox/stats") as resp:
-            return dict(await resp.json())
+    async def counts(self) -> ApiCounts:
+        return await snapshot(self.http, self.sandbox)
 
     async def naver_calls(self) -> int:
-        stats = await self.naver_stats()
-        return sum(n for api, n in stats["requests"].items() if "oauth2" not in api)
+        return (await self.counts()).naver_product_calls
 
     async def naver_products(self) -> list[dict[str, Any]]:
         async with self.http.get(f"{self.sandbox.naver_origin}/_sandbox/products") as resp:
@@ -61,9 +60,7 @@ class Harness:
         return (await self.resources.syncer.naver.get_product(origin_no)).body
 
     async def change_item(self, item_no: int, body: dict[str, Any]) -> None:
-        url = f"{self.sandbox.domeggook_origin}/_sandbox/items/{item_no}"
-        async with self.http.post(url, json=body) as resp:
-            assert resp.status == 200, await resp.text()
+        await change_item(self.http, self.sandbox, item_no, body)
 
     async def naver_faults(self, **faults: float) -> None:
         async with self.http.post(f"{self.sandbox.naver_origin}/_sandbox/faults", json=faults) as resp:
@@ -151,7 +148,7 @@ async def test_new_items_are_created_with_price_options_images_notice_and_seller
             assert sum(int(r["stockQuantity"]) for r in rows) == int(origin["stockQuantity"])
         row = await store.get("dome", no)
         assert row is not None and row.state is State.COMPLETED and row.origin_product_no is not None
-    assert (await h.naver_stats())["duplicates"] == 0
+    assert (await h.counts()).duplicates == 0
 
 
 async def test_second_sync_of_unchanged_items_makes_zero_naver_calls(h: Harness) -> None:
@@ -213,8 +210,7 @@ async def test_lost_create_answer_is_adopted_not_duplicated(h: Harness) -> None:
     await h.naver_faults(lost_answer_rate=0.0)
     second = await h.resources.syncer.sync_items([r.item_no for r in lost])
     assert {r.outcome for r in second} == {Outcome.ADOPTED}, [r.line() for r in second]
-    stats = await h.naver_stats()
-    assert stats["duplicates"] == 0
+    assert (await h.counts()).duplicates == 0
     for r in lost:
         await h.summary(r.item_no)  # exactly one product per seller code
 

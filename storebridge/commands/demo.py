@@ -20,11 +20,16 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
 
 from storebridge.config import explicit_service_urls, load_settings
 from storebridge.devstack import DevStack, ServiceUnavailable, free_port
 from storebridge.logs import configure_logging
+
+if TYPE_CHECKING:
+    from storebridge.sandbox.stats import ApiCounts
 
 
 class Interrupted(Exception):
@@ -80,6 +85,7 @@ async def _demo(args: argparse.Namespace, urls: dict[str, str]) -> int:
     from storebridge.enqueue import enqueue_entries
     from storebridge.keys import Keys
     from storebridge.sandbox.runner import Sandbox, SandboxOptions
+    from storebridge.sandbox.stats import snapshot
     from storebridge.store import StateStore, migrate
 
     stop = asyncio.Event()
@@ -114,6 +120,7 @@ async def _demo(args: argparse.Namespace, urls: dict[str, str]) -> int:
             redis = aioredis.Redis.from_url(settings.redis_url.get_secret_value())
             async with (
                 StateStore.from_settings(settings) as store,
+                aiohttp.ClientSession() as http,
                 Child("daemon", ["daemon"], env, work) as daemon,
                 Child("worker", ["worker"], env, work) as worker,
             ):
@@ -138,7 +145,7 @@ async def _demo(args: argparse.Namespace, urls: dict[str, str]) -> int:
                     )
                     first = await _wait_settled(store, len(numbers), (worker, daemon), stop, args.timeout_s)
                     elapsed_s = time.monotonic() - started
-                    stats1 = await _stats(sandbox)
+                    stats1 = await snapshot(http, sandbox)
                     since = datetime.now(UTC)
                     await enqueue_entries(
                         redis, keys, [e.model_copy(update={"reason": "resync"}) for e in entries]
@@ -147,7 +154,7 @@ async def _demo(args: argparse.Namespace, urls: dict[str, str]) -> int:
                     second = await _wait_unchanged(
                         store, first.get("COMPLETED", 0), since, (worker, daemon), stop, args.timeout_s
                     )
-                    stats2 = await _stats(sandbox)
+                    stats2 = await snapshot(http, sandbox)
                     failures = await store.recent_failures(limit=500)
                 finally:
                     await redis.aclose()
@@ -210,35 +217,16 @@ async def _wait_unchanged(
         await asyncio.sleep(0.5)
 
 
-async def _stats(sandbox: Any) -> dict[str, int]:
-    import aiohttp
-
-    async with aiohttp.ClientSession() as http:
-        async with http.get(f"{sandbox.naver_origin}/_sandbox/stats") as resp:
-            nv = await resp.json()
-        async with http.get(f"{sandbox.domeggook_origin}/_sandbox/stats") as resp:
-            dg = await resp.json()
-    dg_requests = dg["requests"]
-    return {
-        "naver": sum(int(n) for api, n in nv["requests"].items() if "oauth2" not in api),
-        "domeggook": int(dg_requests.get("total", 0) if isinstance(dg_requests, dict) else dg_requests),
-        "naver_429": int(nv["rate_limited"]),
-        "domeggook_429": int(dg["rate_limited"]),
-        "duplicates": int(nv["duplicates"]),
-        "products": int(nv["products"]),
-    }
-
-
 def _summary(
     first: dict[str, int],
     second: dict[str, int],
     elapsed_s: float,
-    stats1: dict[str, int],
-    stats2: dict[str, int],
+    stats1: ApiCounts,
+    stats2: ApiCounts,
     failures: list[Any],
     total: int,
 ) -> None:
-    registered = stats1["products"]
+    registered = stats1.products
     print("\n=== Summary ===")
     print(
         f"First pass ({elapsed_s:.1f} s, {total} items): "
@@ -251,22 +239,22 @@ def _summary(
         print("Manual review / failed, by reason:")
         for code, rows in sorted(reasons.items(), key=lambda kv: -len(kv[1])):
             print(f"  {len(rows):3d} × {code}  e.g. {rows[0].last_error_message}"[:160])
-    per_product = stats1["naver"] / registered if registered else 0.0
+    per_product = stats1.naver_product_calls / registered if registered else 0.0
     print(
-        f"Naver calls: {stats1['naver']} for {registered} products registered "
+        f"Naver calls: {stats1.naver_product_calls} for {registered} products registered "
         f"({per_product:.2f} per product, incl. image uploads and rejected creates)"
     )
     print(
-        f"Domeggook calls: {stats1['domeggook']} for {total} items "
-        f"({stats1['domeggook'] / total:.2f} per item, batched getItemView)"
+        f"Domeggook calls: {stats1.domeggook_calls} for {total} items "
+        f"({stats1.domeggook_calls / total:.2f} per item, batched getItemView)"
     )
     print(
         f"Second pass: {second.get('UNCHANGED', 0)} unchanged; Naver calls in all "
-        f"{stats2['naver'] - stats1['naver']}"
+        f"{stats2.naver_product_calls - stats1.naver_product_calls}"
     )
     print(
-        f"429s received: Naver {stats2['naver_429']}, Domeggook {stats2['domeggook_429']}; "
-        f"duplicate products on Naver: {stats2['duplicates']}"
+        f"429s received: Naver {stats2.naver_429}, Domeggook {stats2.domeggook_429}; "
+        f"duplicate products on Naver: {stats2.duplicates}"
     )
     with contextlib.suppress(Exception):
         sys.stdout.flush()

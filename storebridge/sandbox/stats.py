@@ -1,9 +1,9 @@
 """What the API simulators counted: calls per Naver API and per limiter bucket, Domeggook calls, 429s.
 
 Every figure comes from the sandbox's own ``GET /_sandbox/stats`` (the provider's view), never from
-StoreBridge's metrics: the benchmark measures what the provider saw. Naver counts requests per API
-(``POST /v1/product-images/upload``, ``POST /v2/products`` …), refused ones included; the Domeggook
-simulator counts per call, so a batched ``getItemView`` of 50 items is one call.
+StoreBridge's metrics: the demo, the benchmark and the tests report what the provider saw. Naver
+counts requests per API (``POST /v1/product-images/upload``, ``POST /v2/products`` …), refused ones
+included; the Domeggook simulator counts per call, so a batched ``getItemView`` of 50 items is one.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from storebridge.limiter_hook import limiter_bucket
 from storebridge.limiter_routes import DOMEGGOOK
 from storebridge.sandbox.runner import Sandbox
 
+#: The Naver token API as the simulator names it.
+TOKEN_API = "POST /v1/oauth2/token"
 #: Stats key of requests that matched no API (not a call any bucket paid for).
 UNMATCHED = "(unmatched)"
 
@@ -47,6 +49,11 @@ class ApiCounts:
     def naver_calls(self) -> int:
         """Every Naver call, the token call included (it is one, and it is rate limited too)."""
         return sum(self.naver_by_api.values())
+
+    @property
+    def naver_product_calls(self) -> int:
+        """Naver calls other than the token call (what syncing products cost)."""
+        return self.naver_calls - self.naver(TOKEN_API)
 
     def naver(self, api: str) -> int:
         """Calls of one API, e.g. ``POST /v2/products``."""
@@ -87,9 +94,11 @@ async def snapshot(http: aiohttp.ClientSession, sandbox: Sandbox) -> ApiCounts:
     )
 
 
-async def change_price(http: aiohttp.ClientSession, sandbox: Sandbox, item_no: int, price: str) -> None:
-    """Change one item's price at the Domeggook sandbox (its control endpoint)."""
-    async with http.post(
-        f"{sandbox.domeggook_origin}/_sandbox/items/{item_no}", json={"price": price}
-    ) as resp:
-        resp.raise_for_status()
+async def change_item(
+    http: aiohttp.ClientSession, sandbox: Sandbox, item_no: int, change: dict[str, Any]
+) -> None:
+    """Change one item at the Domeggook sandbox (its control endpoint); raises on a refused change."""
+    url = f"{sandbox.domeggook_origin}/_sandbox/items/{item_no}"
+    async with http.post(url, json=change) as resp:
+        if resp.status != 200:
+            raise ValueError(f"item {item_no}: change refused: {await resp.text()}")
