@@ -20,13 +20,12 @@ from storebridge.config import ConfigError, Settings
 from storebridge.store import StateStore
 from storebridge.store_types import CategoryMappingSpec, Json
 from storebridge.transform import TransformRules, WordRule
-from storebridge.transform.words import DEFAULT_WORD_RULES, WordAction
+from storebridge.transform.words import DEFAULT_WORD_RULES
 
 #: Name of the shipped default map inside the package.
 DEFAULT_MAP_NAME = "category_map.csv"
 #: Key of a ``required_attributes`` entry naming a certification a leaf demands: ``{"certification": "KC"}``.
 CERTIFICATION_KEY = "certification"
-_ACTIONS: dict[str, WordAction] = {"block": "block", "replace": "replace", "warn": "warn"}
 
 
 def read_category_map(path: str | Path | None = None) -> list[CategoryMappingSpec]:
@@ -118,7 +117,7 @@ async def rules_from_store(settings: Settings, store: StateStore) -> TransformRu
     word_rules = tuple(
         WordRule(
             word=w.word,
-            action="replace" if w.kind == "replace" else ("warn" if w.kind == "warn" else "block"),
+            action=w.kind,
             replacement=w.replacement or "",
             regex=w.is_regex,
             category=w.category,

@@ -160,7 +160,7 @@ class BannedWord:
     id: int
     word: str
     is_regex: bool
-    kind: str
+    kind: Literal["block", "replace", "warn"]  # the table's CHECK constraint guarantees it
     replacement: str | None
     category: str
     severity: str

@@ -62,3 +62,28 @@ def test_certification_categories_are_rejected_before_anything_is_spent(
     assert rejection.message.startswith(f"item {item.no}: Naver category 50000252 requires KC certification")
     plain_rules = dataclasses.replace(rules, category_map={code: "50000803"})
     assert build_product(item, plain_rules, {u: u for u in image_sources(item).all}).ok
+
+
+async def test_rules_from_the_store_seed_the_map_and_use_its_banned_words(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storebridge.rules import rules_from_store
+    from storebridge.store import StateStore
+    from storebridge.store_types import BannedWordSpec
+
+    monkeypatch.setenv("STORE_AS_PHONE", "02-1234-5678")
+    monkeypatch.delenv("CATEGORY_MAP_FILE", raising=False)
+    async with StateStore(database_url) as store:
+        await store.load_banned_words(
+            [
+                BannedWordSpec(word="짝퉁", kind="block"),
+                BannedWordSpec(word="최저가", kind="replace", replacement="합리적 가격"),
+            ]
+        )
+        rules = await rules_from_store(load_settings(), store)
+        assert rules.category_map["04_01_03_00_00"] == "50000803", "seeded from the shipped map"
+        assert rules.certification_required["50000252"] == ("KC",), "requirements survive the database"
+        assert {(w.word, w.action, w.replacement) for w in rules.word_rules} == {
+            ("짝퉁", "block", ""),
+            ("최저가", "replace", "합리적 가격"),
+        }
