@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 from types import TracebackType
 
+from redis.asyncio import Redis
+
 from storebridge.config import Settings
 from storebridge.domeggook import DomeggookClient
 from storebridge.http import Limiter
@@ -27,13 +29,14 @@ from storebridge.sync import Syncer, SyncSettings
 class Resources:
     """Store, limiter, clients, image pipeline and the ``Syncer`` over them."""
 
-    def __init__(self, settings: Settings, *, use_limiter: bool = True) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._use_limiter = use_limiter
         self._stack = contextlib.AsyncExitStack()
         self._syncer: Syncer | None = None
         self.store: StateStore | None = None
         self.limiter: RateLimiter | None = None
+        #: One Redis client per process, shared by the limiter and (in workers) the in-flight markers.
+        self.redis: Redis | None = None
 
     @property
     def syncer(self) -> Syncer:
@@ -47,22 +50,26 @@ class Resources:
         settings = self.settings
         settings.require_credentials()
         try:
+            self.redis = Redis.from_url(
+                settings.redis_url.get_secret_value(), max_connections=settings.redis_max_connections
+            )
+            self._stack.push_async_callback(self.redis.aclose)  # registered first: closed last
             self.store = await self._stack.enter_async_context(StateStore.from_settings(settings))
             hook: Limiter | None = None
             buckets = default_buckets(
                 domeggook_rate_per_s=settings.domeggook_max_tps, naver_rate_per_s=settings.naver_max_tps
             )
-            if self._use_limiter and settings.rate_limit_mode == "global":
+            if settings.rate_limit_mode == "global":
                 self.limiter = await self._stack.enter_async_context(
                     RateLimiter(
-                        settings.redis_url.get_secret_value(),
+                        self.redis,
                         buckets,
                         quotas=[QuotaConfig("domeggook", limit=settings.domeggook_daily_limit)],
                         keys=Keys(settings.redis_namespace),
                     )
                 )
                 hook = LimiterHook(self.limiter)
-            elif self._use_limiter and settings.rate_limit_mode == "local":
+            elif settings.rate_limit_mode == "local":
                 hook = LocalLimiterHook({b.api: b for b in buckets})
             # One hook for both clients: metrics around the shared limiter (or around nothing).
             metered = MetricsHook(hook)
@@ -94,6 +101,7 @@ class Resources:
         """Close everything that was opened, newest first (idempotent)."""
         self._syncer = None
         await self._stack.aclose()
+        self.redis = None
 
     async def __aenter__(self) -> Resources:
         return await self.open()

@@ -34,13 +34,12 @@ class ResourcesUnavailable(MiddlewareError):
 
 
 class WorkerResources:
-    """The pipeline's ``Resources`` plus the Redis client the actors use for in-flight markers."""
+    """The pipeline's ``Resources``, exposed to the actors (syncer, Redis for in-flight markers)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.pipeline = Resources(settings)
         self.keys = Keys(settings.redis_namespace)
-        self._redis: Redis | None = None
         self._closed = False
 
     @property
@@ -50,10 +49,10 @@ class WorkerResources:
 
     @property
     def redis(self) -> Redis:
-        """Client for ``storebridge.inflight`` (raises if not open)."""
-        if self._redis is None:
+        """The pipeline's Redis client, for ``storebridge.inflight`` (raises if not open)."""
+        if self.pipeline.redis is None:
             raise RuntimeError("WorkerResources are not open")
-        return self._redis
+        return self.pipeline.redis
 
     @property
     def closed(self) -> bool:
@@ -61,25 +60,19 @@ class WorkerResources:
         return self._closed
 
     async def open(self) -> WorkerResources:
-        """Open the pipeline and the Redis client; on failure close what was opened and re-raise."""
+        """Open the pipeline and check Redis answers; on failure close what was opened and re-raise."""
         try:
             await self.pipeline.open()
-            self._redis = Redis.from_url(self.settings.redis_url.get_secret_value())
-            await self._redis.ping()
+            await self.redis.ping()
         except BaseException:
             await self.close()
             raise
         return self
 
     async def close(self) -> None:
-        """Close everything (idempotent); the pipeline first, as it may still use Redis for limits."""
+        """Close everything (idempotent); the pipeline closes its Redis client last."""
         self._closed = True
-        try:
-            await self.pipeline.close()
-        finally:
-            redis, self._redis = self._redis, None
-            if redis is not None:
-                await redis.aclose()
+        await self.pipeline.close()
 
     async def __aenter__(self) -> WorkerResources:
         return await self.open()
