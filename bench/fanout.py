@@ -21,8 +21,7 @@ from bench.results import FanoutResult
 from bench.scenario import enqueue
 from bench.settings import FANOUT_TIMEOUT_S, BenchConfig
 from bench.waits import wait_drained
-from storebridge.demo_processes import Child, wait_healthy
-from storebridge.devstack import free_port
+from storebridge.devstack import Child, free_port, wait_healthy
 from storebridge.keys import Keys
 
 #: First item number of the burst (any positive numbers do: nothing syncs them).

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bench.results import FanoutResult, PassResult, ScenarioResult
 from bench.settings import PACING_SAFETY_FACTOR, BenchConfig
-from storebridge.limiter_routes import DOMEGGOOK
+from storebridge.limiter import DOMEGGOOK
 from storebridge.sandbox.stats import ApiCounts
 
 UPLOAD_API = "POST /v1/product-images/upload"

@@ -46,17 +46,15 @@ from bench.settings import (
 from bench.waits import wait_drained, wait_workers_ready
 from bench.worklog import read_worklog
 from schemas.messages import IntakeEntry
-from storebridge.demo_processes import Child, wait_healthy
-from storebridge.devstack import free_port
-from storebridge.enqueue import enqueue_entries, redis_time_ms
+from storebridge.devstack import Child, free_port, wait_healthy
+from storebridge.intake import enqueue_entries, redis_time_ms
 from storebridge.keys import Keys
-from storebridge.sandbox.catalog_model import ItemStatus
-from storebridge.sandbox.domeggook import DomeggookSimConfig
-from storebridge.sandbox.naver import NaverSimConfig
+from storebridge.sandbox.catalog.model import ItemStatus
+from storebridge.sandbox.domeggook.app import DomeggookSimConfig
+from storebridge.sandbox.naver.app import NaverSimConfig
 from storebridge.sandbox.runner import Sandbox, SandboxOptions
 from storebridge.sandbox.stats import change_item, snapshot
-from storebridge.states import State
-from storebridge.store import StateStore
+from storebridge.store import State, StateStore
 
 #: Share of the create calls, around the middle, over which the steady-state rate is taken.
 MIDDLE_SHARE = 0.8

@@ -29,8 +29,8 @@ from bench.scenario import healthy_items, middle_rate, sandbox_options
 from bench.settings import BenchConfig
 from storebridge.sandbox.runner import Sandbox
 from storebridge.sandbox.stats import snapshot
-from storebridge.states import State
-from storebridge.sync_result import Outcome
+from storebridge.store import State
+from storebridge.sync import Outcome
 
 #: Seconds the parent waits beyond the budget (start-up, the item in progress, shutdown).
 GRACE_S = 60.0

@@ -21,7 +21,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bench.settings import POLL_INTERVAL_S
-from storebridge.demo_processes import Child
+from storebridge.devstack import Child
 from storebridge.keys import Keys
 from storebridge.store import StateStore
 

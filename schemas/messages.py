@@ -105,7 +105,7 @@ class SyncBatch(BaseModel):
     """The Dramatiq message body: items of one market, queue and reason to sync together.
 
     Sent as ``batch.model_dump(mode="json")``, parsed by the worker with ``SyncBatch.model_validate``.
-    Every item is in flight (``storebridge.inflight``) from the moment the batch is built until the
+    Every item is in flight (``storebridge.intake.inflight``) from the moment the batch is built until the
     worker reached its final outcome; ``entry_ids`` name the stream entries it came from, for logs.
     """
 

@@ -17,11 +17,10 @@ from storebridge.domeggook import DomeggookClient
 from storebridge.http import Limiter
 from storebridge.images import ImagePipeline
 from storebridge.keys import Keys
-from storebridge.limiter import QuotaConfig, RateLimiter, default_buckets
-from storebridge.limiter_hook import LimiterHook, LocalLimiterHook
-from storebridge.metrics_hook import MetricsHook
+from storebridge.limiter import LimiterHook, LocalLimiterHook, QuotaConfig, RateLimiter, default_buckets
+from storebridge.listing_rules import rules_from_store
+from storebridge.metrics import MetricsHook
 from storebridge.naver import NaverClient
-from storebridge.rules import rules_from_store
 from storebridge.store import StateStore
 from storebridge.sync import Syncer, SyncSettings
 

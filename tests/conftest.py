@@ -1,7 +1,7 @@
 """Shared fixtures: real Redis, PostgreSQL and S3 (started here when not given), per-test isolation.
 
 ``REDIS_URL`` / ``DATABASE_URL`` / ``S3_ENDPOINT`` in the environment are used as they are;
-anything missing is started once per session by ``storebridge.devstack``. Each test then gets its
+anything missing is started once per session by ``storebridge.devstack.services``. Each test then gets its
 own Redis key namespace, its own database (created from a migrated template) and its own bucket.
 A service that cannot be started skips the tests that need it locally and fails them under CI.
 """
@@ -20,6 +20,7 @@ import redis.asyncio as aioredis
 
 from storebridge.config import explicit_service_urls, running_in_ci
 from storebridge.devstack import DevStack, ServiceUnavailable
+from storebridge.store import migrate
 
 _db_counter = itertools.count()
 TEMPLATE_DB = "storebridge_template"
@@ -91,11 +92,7 @@ async def _migrate_template(admin_url: str) -> None:
         await conn.execute(f'CREATE DATABASE "{TEMPLATE_DB}"')
     finally:
         await conn.close()
-    try:
-        from storebridge import store
-    except ImportError:  # the state store arrives with the pipeline
-        return
-    await store.migrate(_with_database(admin_url, TEMPLATE_DB))
+    await migrate(_with_database(admin_url, TEMPLATE_DB))
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from storebridge.health import combined_check, create_health_app, default_checks
-from storebridge.sandbox.server import ServedApp
+from storebridge.serve import ServedApp
 from storebridge.store import StateStore
 
 #: Guard so a regression shows up as a failed test rather than a hung suite (not a speed assertion).

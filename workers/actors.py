@@ -23,12 +23,11 @@ import dramatiq
 from dramatiq import Actor, Broker
 
 from schemas.messages import QueueName, SyncBatch
-from storebridge import inflight
 from storebridge.config import Settings
-from storebridge.limiter_config import RateLimitWait
-from storebridge.limiter_quota import QuotaExhausted
+from storebridge.intake import inflight
+from storebridge.limiter import QuotaExhausted, RateLimitWait
 from storebridge.metrics import record_sync_results
-from storebridge.sync_result import RETRY_OUTCOMES, SyncResult
+from storebridge.sync import RETRY_OUTCOMES, SyncResult
 from workers.broker import broker
 from workers.middleware.inflight import marker_ttl_s
 from workers.resources import WorkerResources, get_resources

@@ -25,8 +25,8 @@ from storebridge.health import create_health_app, default_checks
 from storebridge.intake import IntakeConsumer
 from storebridge.keys import Keys
 from storebridge.limiter import QuotaConfig, RateLimiter, default_buckets
-from storebridge.metrics_collector import GaugeCollector
-from storebridge.sandbox.server import ServedApp
+from storebridge.metrics import GaugeCollector
+from storebridge.serve import ServedApp
 from storebridge.store import StateStore
 
 log = logging.getLogger(__name__)

@@ -49,7 +49,7 @@ class WorkerResources:
 
     @property
     def redis(self) -> Redis:
-        """The pipeline's Redis client, for ``storebridge.inflight`` (raises if not open)."""
+        """The pipeline's Redis client, for ``storebridge.intake.inflight`` (raises if not open)."""
         if self.pipeline.redis is None:
             raise RuntimeError("WorkerResources are not open")
         return self.pipeline.redis

@@ -81,8 +81,8 @@ async def _demo(args: argparse.Namespace, urls: dict[str, str]) -> int:
     import redis.asyncio as aioredis
 
     from schemas.messages import IntakeEntry
-    from storebridge.demo_processes import Child, wait_healthy
-    from storebridge.enqueue import enqueue_entries
+    from storebridge.devstack import Child, wait_healthy
+    from storebridge.intake import enqueue_entries
     from storebridge.keys import Keys
     from storebridge.sandbox.runner import Sandbox, SandboxOptions
     from storebridge.sandbox.stats import snapshot

@@ -152,7 +152,7 @@ class Progress:
 async def _enqueue(settings: Settings, nos: list[int], *, market: str, queue: str, reason: str) -> int:
     from redis.asyncio import Redis
 
-    from storebridge.enqueue import enqueue_entries, redis_time_ms
+    from storebridge.intake import enqueue_entries, redis_time_ms
     from storebridge.keys import Keys
 
     progress = Progress("enqueued", len(nos), sys.stderr)
@@ -213,13 +213,13 @@ class PatientHook:
     """
 
     def __init__(self, limiter: RateLimiter) -> None:
-        from storebridge.limiter_hook import LimiterHook
+        from storebridge.limiter import LimiterHook
 
         self._hook = LimiterHook(limiter)
 
     async def before_request(self, bucket: str) -> None:
         """Wait for a shared slot, however long the queue of other callers is."""
-        from storebridge.limiter_config import RateLimitWait
+        from storebridge.limiter import RateLimitWait
 
         while True:
             try:

@@ -17,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "migrate",
         help="apply pending database migrations",
-        description="Apply the SQL files in storebridge/migrations that the database (DATABASE_URL) "
+        description="Apply the SQL files in storebridge/store/migrations that the database (DATABASE_URL) "
         "has not seen yet, in order, each in its own transaction. Safe to run concurrently.",
     )
     parser.set_defaults(handler=run, parser=parser)

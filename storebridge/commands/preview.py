@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from schemas.domeggook import DomeggookItem, find_api_error, parse_item_view
 from storebridge.config import ConfigError, Settings, load_settings
-from storebridge.rules import rules_from_file
+from storebridge.listing_rules import rules_from_file
 from storebridge.transform import Transformed, TransformRules, build_product, image_sources
 
 #: Exit statuses (see the module docstring).
@@ -117,8 +117,7 @@ def _items_from_file(path: Path, data: bytes, item_no: int | None) -> list[Domeg
 
 async def _fetch(settings: Settings, item_no: int) -> list[DomeggookItem]:
     """The raw getItemView answer for ``item_no``, parsed; only the Domeggook key is needed."""
-    from storebridge.domeggook import DomeggookClient
-    from storebridge.domeggook_errors import DomeggookError, ItemGone
+    from storebridge.domeggook import DomeggookClient, DomeggookError, ItemGone
 
     if not settings.domeggook_api_key.get_secret_value():
         raise ConfigError("DOMEGGOOK_API_KEY is not set: it is required to fetch an item")

@@ -19,7 +19,7 @@ import sys
 from storebridge.commands.enqueue import service_errors
 from storebridge.commands.status import NO_SCHEMA
 from storebridge.config import ConfigError, Settings, load_settings
-from storebridge.store_types import ProductRow
+from storebridge.store import ProductRow
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PROG = "storebridge retry"
@@ -92,10 +92,9 @@ async def _retry(
     from redis.asyncio import Redis
 
     from schemas.messages import IntakeEntry
-    from storebridge.enqueue import enqueue_entries, redis_time_ms
+    from storebridge.intake import enqueue_entries, redis_time_ms
     from storebridge.keys import Keys
-    from storebridge.states import State
-    from storebridge.store import StateStore
+    from storebridge.store import State, StateStore
 
     states = [s for s, chosen in ((State.FAILED, failed), (State.MANUAL_REVIEW, review)) if chosen]
     redis = Redis.from_url(settings.redis_url.get_secret_value())

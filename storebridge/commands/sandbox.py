@@ -13,9 +13,9 @@ from storebridge.commands.dataclass_flags import add_dataclass_flags, dataclass_
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``sandbox`` subcommand and its flags (one per simulator knob)."""
-    from storebridge.sandbox.domeggook import DomeggookSimConfig
+    from storebridge.sandbox.domeggook.app import DomeggookSimConfig
     from storebridge.sandbox.faults import Faults
-    from storebridge.sandbox.naver import NaverSimConfig
+    from storebridge.sandbox.naver.app import NaverSimConfig
 
     parser = subparsers.add_parser(
         "sandbox",
@@ -37,9 +37,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Validate the options (exit 2 with one clear line on a bad one), then serve until a signal."""
-    from storebridge.sandbox.domeggook import DomeggookSimConfig
+    from storebridge.sandbox.domeggook.app import DomeggookSimConfig
     from storebridge.sandbox.faults import Faults
-    from storebridge.sandbox.naver import NaverSimConfig
+    from storebridge.sandbox.naver.app import NaverSimConfig
     from storebridge.sandbox.runner import SandboxOptions
 
     try:

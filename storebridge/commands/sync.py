@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 from storebridge.config import ConfigError, Settings, load_settings
-from storebridge.sync_result import Outcome, SyncResult
+from storebridge.sync import Outcome, SyncResult
 
 #: Outcomes after which the item needs nothing more from anyone: exit status 0.
 SETTLED_OUTCOMES = frozenset(

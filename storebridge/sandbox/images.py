@@ -32,7 +32,7 @@ from collections.abc import Callable
 from aiohttp import web
 from PIL import Image, ImageDraw, ImageFont
 
-from storebridge.sandbox.catalog_model import Catalog, Item, Scenario
+from storebridge.sandbox.catalog.model import Catalog, Item, Scenario
 
 IMAGE_PREFIX = "/_img"
 REPRESENTATIVE_PX = 800

@@ -10,11 +10,11 @@ import contextlib
 from dataclasses import dataclass, field
 from types import TracebackType
 
-from storebridge.sandbox.catalog import Catalog, generate_catalog
-from storebridge.sandbox.domeggook import DomeggookSimConfig, create_domeggook_app
+from storebridge.sandbox.catalog.generator import Catalog, generate_catalog
+from storebridge.sandbox.domeggook.app import DomeggookSimConfig, create_domeggook_app
 from storebridge.sandbox.faults import Faults
-from storebridge.sandbox.naver import NaverSimConfig, create_naver_app
-from storebridge.sandbox.server import ServedApp
+from storebridge.sandbox.naver.app import NaverSimConfig, create_naver_app
+from storebridge.serve import ServedApp
 
 #: Path under the Domeggook origin where the API lives (as on domeggook.com).
 DOMEGGOOK_API_PATH = "/ssl/api/"

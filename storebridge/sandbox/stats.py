@@ -13,8 +13,7 @@ from typing import Any
 
 import aiohttp
 
-from storebridge.limiter_hook import limiter_bucket
-from storebridge.limiter_routes import DOMEGGOOK
+from storebridge.limiter import DOMEGGOOK, limiter_bucket
 from storebridge.sandbox.runner import Sandbox
 
 #: The Naver token API as the simulator names it.

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from domeggook_support import CATALOG_ITEMS, SEED, Api, serve
 
-from storebridge.sandbox.catalog import generate_catalog
-from storebridge.sandbox.domeggook import DomeggookSimConfig
+from storebridge.sandbox.catalog.generator import generate_catalog
+from storebridge.sandbox.domeggook.app import DomeggookSimConfig
+from tests.sandbox.domeggook_support import CATALOG_ITEMS, SEED, Api, serve
 
 
 @pytest.fixture

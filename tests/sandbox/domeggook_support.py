@@ -8,9 +8,9 @@ from typing import Any
 
 import aiohttp
 
-from storebridge.sandbox.catalog import Catalog, Item, ItemStatus
-from storebridge.sandbox.domeggook import DomeggookSimConfig, create_domeggook_app
-from storebridge.sandbox.server import ServedApp
+from storebridge.sandbox.catalog.generator import Catalog, Item, ItemStatus
+from storebridge.sandbox.domeggook.app import DomeggookSimConfig, create_domeggook_app
+from storebridge.serve import ServedApp
 
 KEY = "sandbox-domeggook-key"
 CATALOG_ITEMS = 400

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from storebridge.sandbox.catalog import (
+from storebridge.sandbox.catalog.data import UNMAPPED_CATEGORY_CODE, category_ancestors
+from storebridge.sandbox.catalog.generator import (
     DOMEGGOOK_CATEGORIES,
     SCENARIOS,
     ItemStatus,
     Scenario,
     generate_catalog,
 )
-from storebridge.sandbox.catalog_data import UNMAPPED_CATEGORY_CODE, category_ancestors
 
 CODE_RE = re.compile(r"\d{2}(_\d{2}){4}")
 

@@ -10,9 +10,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from storebridge.sandbox.catalog import Catalog, Item, ItemStatus, Scenario, generate_catalog
-from storebridge.sandbox.domeggook import DomeggookSimConfig, create_domeggook_app
-from storebridge.sandbox.server import ServedApp
+from storebridge.sandbox.catalog.generator import Catalog, Item, ItemStatus, Scenario, generate_catalog
+from storebridge.sandbox.domeggook.app import DomeggookSimConfig, create_domeggook_app
+from storebridge.serve import ServedApp
 
 KEY = "sandbox-domeggook-key"
 

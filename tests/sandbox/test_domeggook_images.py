@@ -14,9 +14,9 @@ import aiohttp
 import pytest
 from PIL import Image
 
-from storebridge.sandbox.catalog import Catalog, Item, ItemStatus, Scenario, generate_catalog
-from storebridge.sandbox.domeggook import DomeggookSimConfig, create_domeggook_app
-from storebridge.sandbox.server import ServedApp
+from storebridge.sandbox.catalog.generator import Catalog, Item, ItemStatus, Scenario, generate_catalog
+from storebridge.sandbox.domeggook.app import DomeggookSimConfig, create_domeggook_app
+from storebridge.serve import ServedApp
 
 KEY = "sandbox-domeggook-key"
 DOMEGGOOK_REFERER = "https://domeggook.com/"

@@ -11,10 +11,10 @@ from typing import Any
 import aiohttp
 import pytest
 
-from storebridge.sandbox.catalog import generate_catalog
-from storebridge.sandbox.domeggook import DomeggookSimConfig, create_domeggook_app
+from storebridge.sandbox.catalog.generator import generate_catalog
+from storebridge.sandbox.domeggook.app import DomeggookSimConfig, create_domeggook_app
 from storebridge.sandbox.faults import Faults
-from storebridge.sandbox.server import ServedApp
+from storebridge.serve import ServedApp
 
 KEY = "sandbox-domeggook-key"
 #: 2026-03-10 23:00:00 KST (14:00 UTC).

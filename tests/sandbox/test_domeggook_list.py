@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from domeggook_support import Api, as_list, on_sale
-
-from storebridge.sandbox.catalog import Catalog, ItemStatus
+from storebridge.sandbox.catalog.generator import Catalog, ItemStatus
+from tests.sandbox.domeggook_support import Api, as_list, on_sale
 
 # --- getCategoryList ---------------------------------------------------------------------------
 

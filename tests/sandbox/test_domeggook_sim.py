@@ -7,11 +7,11 @@ import json
 import re
 
 import pytest
-from domeggook_support import KEY, SEED, Api, on_sale, serve
 
-from storebridge.sandbox.catalog import ItemStatus, Scenario, generate_catalog
-from storebridge.sandbox.catalog_data import category_depth
-from storebridge.sandbox.domeggook import DomeggookSimConfig
+from storebridge.sandbox.catalog.data import category_depth
+from storebridge.sandbox.catalog.generator import ItemStatus, Scenario, generate_catalog
+from storebridge.sandbox.domeggook.app import DomeggookSimConfig
+from tests.sandbox.domeggook_support import KEY, SEED, Api, on_sale, serve
 
 # --- getItemView -------------------------------------------------------------------------------
 

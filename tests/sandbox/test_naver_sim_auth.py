@@ -6,9 +6,9 @@ from typing import Any
 
 import bcrypt
 import pytest
-from test_naver_sim_support import NaverHarness, config_with, token_form
 
-from storebridge.sandbox.naver import NaverSimConfig
+from storebridge.sandbox.naver.app import NaverSimConfig
+from tests.sandbox.test_naver_sim_support import NaverHarness, config_with, token_form
 
 OFFICIAL_CLIENT_ID = "aaaabbbbcccc"
 #: The documented secret ends in "…stuv", which bcrypt normalises to the canonical "…stuu".

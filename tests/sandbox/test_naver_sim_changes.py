@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_naver_sim_support import NaverHarness, with_options
+from tests.sandbox.test_naver_sim_support import NaverHarness, with_options
 
 V1 = "/v1/products/origin-products"
 

@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from storebridge.sandbox.naver import NaverSimConfig
-from storebridge.sandbox.naver_categories import LEAF_CATEGORY_IDS, NAVER_CATEGORIES
+from storebridge.sandbox.naver.app import NaverSimConfig
+from storebridge.sandbox.naver.categories import LEAF_CATEGORY_IDS, NAVER_CATEGORIES
 
 
 def test_every_field_has_a_default_a_help_text_and_a_plain_type() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_naver_sim_support import SELLER_CODE, NaverHarness, with_options
+from tests.sandbox.test_naver_sim_support import SELLER_CODE, NaverHarness, with_options
 
 
 async def get_json(naver: NaverHarness, path: str) -> Any:

@@ -6,9 +6,9 @@ import asyncio
 
 import aiohttp
 import pytest
-from test_naver_sim_support import SELLER_CODE, NaverHarness, config_with
 
 from storebridge.sandbox.faults import Faults
+from tests.sandbox.test_naver_sim_support import SELLER_CODE, NaverHarness, config_with
 
 
 async def test_server_error_fault_answers_a_gateway_5xx() -> None:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from test_naver_sim_support import NaverHarness, config_with
-
-from storebridge.sandbox.naver import NaverSimConfig
+from storebridge.sandbox.naver.app import NaverSimConfig
+from tests.sandbox.test_naver_sim_support import NaverHarness, config_with
 
 GATEWAY_KEYS = {"code", "message", "timestamp", "traceId"}
 

@@ -6,7 +6,8 @@ import re
 
 import aiohttp
 import pytest
-from test_naver_sim_support import NaverHarness, config_with, image_bytes
+
+from tests.sandbox.test_naver_sim_support import NaverHarness, config_with, image_bytes
 
 UPLOAD = "/v1/product-images/upload"
 URL_SHAPE = re.compile(

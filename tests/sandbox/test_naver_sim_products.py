@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from test_naver_sim_support import SELLER_CODE, NaverHarness, config_with, with_options
+from tests.sandbox.test_naver_sim_support import SELLER_CODE, NaverHarness, config_with, with_options
 
 ORIGIN = "/v2/products/origin-products"
 CHANNEL = "/v2/products/channel-products"

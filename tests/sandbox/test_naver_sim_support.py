@@ -16,9 +16,9 @@ import aiohttp
 from PIL import Image
 
 from storebridge.sandbox.faults import Faults
-from storebridge.sandbox.naver import NaverSimConfig, create_naver_app
-from storebridge.sandbox.naver_tokens import client_secret_sign
-from storebridge.sandbox.server import ServedApp
+from storebridge.sandbox.naver.app import NaverSimConfig, create_naver_app
+from storebridge.sandbox.naver.tokens import client_secret_sign
+from storebridge.serve import ServedApp
 
 #: 2026-02-02T02:40:00+09:00 — any fixed instant works; tests move it explicitly.
 START_S = 1_769_967_600.0

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from test_naver_sim_support import (
+
+from tests.sandbox.test_naver_sim_support import (
     NaverHarness,
     config_with,
     image_bytes,

@@ -1,4 +1,4 @@
-"""In-flight markers of a whole message that did not finish normally (``storebridge.inflight``).
+"""In-flight markers of a whole message that did not finish normally (``storebridge.intake.inflight``).
 
 The actor settles markers item by item when it gets results. When an exception escapes instead,
 this middleware looks at what ``Retries`` decided (it sits before ``Retries`` in the stack, so its
@@ -21,8 +21,8 @@ from dramatiq.middleware import Middleware
 from pydantic import ValidationError
 
 from schemas.messages import SyncBatch
-from storebridge import inflight
 from storebridge.config import Settings
+from storebridge.intake import inflight
 from workers.resources import get_resources
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,137 @@
+"""Where the listing rules come from: settings, the category map (file or PostgreSQL) and banned words.
+
+The category map lives in PostgreSQL (``category_map``) so operators can fix a mapping without a
+deploy; on first use it is seeded from the map shipped with StoreBridge
+(``storebridge/data/category_map.csv``, which covers the sandbox catalog's categories). A file given
+with ``CATEGORY_MAP_FILE`` or ``--category-map`` is used as it is (``preview`` never writes).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from storebridge.config import ConfigError, Settings
+from storebridge.store import CategoryMappingSpec, Json, StateStore
+from storebridge.transform import TransformRules, WordRule
+from storebridge.transform.words import DEFAULT_WORD_RULES
+
+#: Name of the shipped default map inside the package.
+DEFAULT_MAP_NAME = "category_map.csv"
+#: Key of a ``required_attributes`` entry naming a certification a leaf demands: ``{"certification": "KC"}``.
+CERTIFICATION_KEY = "certification"
+
+
+def read_category_map(path: str | Path | None = None) -> list[CategoryMappingSpec]:
+    """Rows of a category-map CSV (``domeggook_code,naver_leaf_category_id[,note]``).
+
+    ``None`` reads the shipped default. A bad row raises ``ConfigError`` naming file and line.
+    """
+    if path is None:
+        text = resources.files("storebridge.data").joinpath(DEFAULT_MAP_NAME).read_text(encoding="utf-8")
+        name = DEFAULT_MAP_NAME
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"category map {path}: {exc.strerror}") from None
+        name = str(path)
+    specs: list[CategoryMappingSpec] = []
+    for line_no, row in enumerate(csv.DictReader(text.splitlines()), start=2):
+        try:
+            requires = [r.strip().upper() for r in (row.get("requires") or "").split("+") if r.strip()]
+            specs.append(
+                CategoryMappingSpec(
+                    domeggook_code=(row.get("domeggook_code") or "").strip(),
+                    naver_leaf_category_id=(row.get("naver_leaf_category_id") or "").strip(),
+                    required_attributes=[{CERTIFICATION_KEY: r} for r in requires],
+                )
+            )
+        except ValidationError as exc:
+            field = exc.errors()[0]["loc"][0]
+            raise ConfigError(f"category map {name} line {line_no}: bad {field}") from None
+    return specs
+
+
+def certifications(specs: Iterable[tuple[str, list[Json]]]) -> dict[str, tuple[str, ...]]:
+    """Leaf id → certifications demanded, from ``(leaf, required_attributes)`` pairs of the map."""
+    found: dict[str, tuple[str, ...]] = {}
+    for leaf, attributes in specs:
+        needs = tuple(
+            str(a[CERTIFICATION_KEY]) for a in attributes if isinstance(a, dict) and CERTIFICATION_KEY in a
+        )
+        if needs:
+            found[leaf] = tuple(sorted(set(found.get(leaf, ()) + needs)))
+    return found
+
+
+def build_rules(
+    settings: Settings,
+    category_map: dict[str, str],
+    words: tuple[WordRule, ...] | None = None,
+    certification_required: dict[str, tuple[str, ...]] | None = None,
+) -> TransformRules:
+    """``TransformRules`` from settings; ``ConfigError`` naming the variable when one is unusable."""
+    if not settings.store_as_phone:
+        raise ConfigError("STORE_AS_PHONE is not set: Naver requires a real A/S telephone number")
+    try:
+        return TransformRules(
+            category_map=category_map,
+            as_phone=settings.store_as_phone,
+            market=settings.domeggook_market,
+            margin_percent=Decimal(str(settings.price_margin_percent)),
+            margin_fixed_won=settings.price_margin_fixed_won,
+            word_rules=words if words is not None else DEFAULT_WORD_RULES,
+            certification_required=certification_required or {},
+        )
+    except ValueError as exc:
+        variable = "STORE_AS_PHONE" if "as_phone" in str(exc) else "listing rules"
+        raise ConfigError(f"{variable}: {exc}") from None
+
+
+def rules_from_file(settings: Settings, path: str | Path | None = None) -> TransformRules:
+    """Rules with the category map read from ``path`` (or ``CATEGORY_MAP_FILE``, or the shipped map)."""
+    specs = read_category_map(path or settings.category_map_file or None)
+    return build_rules(
+        settings,
+        {s.domeggook_code: s.naver_leaf_category_id for s in specs},
+        certification_required=certifications(
+            (s.naver_leaf_category_id, s.required_attributes) for s in specs
+        ),
+    )
+
+
+async def rules_from_store(settings: Settings, store: StateStore) -> TransformRules:
+    """Rules from PostgreSQL, seeding the category map from the file/default on first use."""
+    mapping = await store.category_map()
+    if not mapping or settings.category_map_file:
+        await store.load_category_map(read_category_map(settings.category_map_file or None), source="file")
+        mapping = await store.category_map()
+    words = await store.banned_words()
+    word_rules = tuple(
+        WordRule(
+            word=w.word,
+            action=w.kind,
+            replacement=w.replacement or "",
+            regex=w.is_regex,
+            category=w.category,
+        )
+        for w in words
+    )
+    return build_rules(
+        settings,
+        {code: m.naver_leaf_category_id for code, m in mapping.items()},
+        word_rules or None,
+        certifications(
+            (
+                m.naver_leaf_category_id,
+                m.required_attributes if isinstance(m.required_attributes, list) else [],
+            )
+            for m in mapping.values()
+        ),
+    )

@@ -1,0 +1,145 @@
+"""How a change reaches Naver with the fewest calls: full replace, price/stock only, suspend, resume.
+
+Kept apart from ``sync`` so the call-count rules (the product's speed limit) live in one place:
+
+- price/stock of a product without options: one ``multi-update`` call;
+- price/stock of a product with combination options: one ``option-stock`` call, addressed by row
+  ids remembered in the product's snapshot (one extra GET only the first time they are unknown);
+- anything structural: GET → deep-merge our payload → PUT (a PUT replaces the whole product, so
+  fields Naver keeps that we do not send are carried over, never dropped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from storebridge.naver import NaverClient, OptionStock, PriceStockChange
+from storebridge.store import ProductRow
+
+#: Most optional (extra) images a product may carry besides the representative one.
+MAX_OPTIONAL_IMAGES = 9
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    """Trace id of the last call and the option row ids learnt (``sellerManagerCode`` → id)."""
+
+    trace_id: str | None
+    option_ids: dict[str, int] = field(default_factory=dict)
+
+
+def with_optional_images(wire: dict[str, Any], optional: list[str]) -> dict[str, Any]:
+    """Add up to nine optional images (already uploaded to Naver) to a create/update payload."""
+    if optional:
+        images = wire["originProduct"].setdefault("images", {})
+        images["optionalImages"] = [{"url": url} for url in optional[:MAX_OPTIONAL_IMAGES]]
+    return wire
+
+
+def _rows(wire: Mapping[str, Any]) -> list[dict[str, Any]]:
+    info = wire.get("originProduct", {}).get("detailAttribute", {}).get("optionInfo") or {}
+    rows = info.get("optionCombinations") or []
+    return [row for row in rows if isinstance(row, dict)]
+
+
+def option_ids_of(document: Mapping[str, Any]) -> dict[str, int]:
+    """``sellerManagerCode`` → Naver option row id, from a GET document."""
+    found: dict[str, int] = {}
+    for row in _rows(document):
+        code, row_id = row.get("sellerManagerCode"), row.get("id")
+        if isinstance(code, str) and row_id is not None:
+            found[code] = int(row_id)
+    return found
+
+
+def deep_merge(stored: Any, ours: Any) -> Any:
+    """Our values win; keys only Naver has are kept (a PUT must never drop them)."""
+    if isinstance(stored, dict) and isinstance(ours, dict):
+        merged = dict(stored)
+        for key, value in ours.items():
+            merged[key] = deep_merge(stored.get(key), value)
+        return merged
+    return ours
+
+
+class NaverWriter:
+    """The write side of one sync, over an open ``NaverClient``."""
+
+    def __init__(self, naver: NaverClient) -> None:
+        self.naver = naver
+
+    @staticmethod
+    def snapshot(wire: Mapping[str, Any], option_ids: Mapping[str, int]) -> dict[str, Any]:
+        """What we last told Naver (stored on the product row; used for the cheap paths)."""
+        origin = wire["originProduct"]
+        return {
+            "sale_price": origin.get("salePrice"),
+            "stock": origin.get("stockQuantity"),
+            "option_ids": dict(option_ids),
+        }
+
+    async def replace(self, row: ProductRow, wire: dict[str, Any]) -> WriteOutcome:
+        """Structural change: GET → merge → PUT (two calls); option rows keep their Naver ids."""
+        origin_no = _origin_no(row)
+        learnt: dict[str, int] = {}
+
+        def modify(document: dict[str, Any]) -> dict[str, Any]:
+            ids = option_ids_of(document)
+            merged: dict[str, Any] = deep_merge(document, wire)
+            for new_row in _rows(merged):
+                code = new_row.get("sellerManagerCode")
+                new_row.pop("id", None)
+                if isinstance(code, str) and code in ids:
+                    new_row["id"] = ids[code]
+            # The option list is ours to define; a merge must not resurrect rows we dropped.
+            learnt.update(ids)
+            return merged
+
+        result = await self.naver.update_product(origin_no, modify)
+        return WriteOutcome(result.trace_id, learnt)
+
+    async def price_stock(self, row: ProductRow, wire: dict[str, Any]) -> WriteOutcome:
+        """Only price/stock changed: one call (plus one GET the first time option ids are unknown)."""
+        origin_no = _origin_no(row)
+        origin = wire["originProduct"]
+        rows = _rows(wire)
+        if not rows:
+            change = PriceStockChange(
+                origin_no, sale_price=origin.get("salePrice"), stock_quantity=origin.get("stockQuantity")
+            )
+            metas = await self.naver.update_prices_and_stock([change])
+            return WriteOutcome(metas[-1].trace_id if metas else None)
+        snapshot = row.snapshot if isinstance(row.snapshot, dict) else {}
+        ids: dict[str, int] = {str(k): int(v) for k, v in (snapshot.get("option_ids") or {}).items()}
+        codes = [r.get("sellerManagerCode") for r in rows]
+        if not all(isinstance(code, str) and code in ids for code in codes):
+            ids = option_ids_of((await self.naver.get_product(origin_no)).body)
+        options = [
+            OptionStock(
+                id=ids[str(r["sellerManagerCode"])],
+                stock_quantity=int(r.get("stockQuantity", 0)),
+                price=int(r.get("price", 0)),
+                usable=bool(r.get("usable", True)),
+            )
+            for r in rows
+            if str(r.get("sellerManagerCode")) in ids
+        ]
+        result = await self.naver.update_option_stock(origin_no, options, sale_price=origin.get("salePrice"))
+        return WriteOutcome(result.trace_id, ids)
+
+    async def suspend(self, row: ProductRow) -> None:
+        """Stop the sale (ended or deleted at Domeggook)."""
+        await self.naver.change_status(_origin_no(row), "SUSPENSION")
+
+    async def resume(self, row: ProductRow, wire: Mapping[str, Any]) -> None:
+        """Back on sale after a suspension, with the current stock."""
+        stock = int(wire["originProduct"].get("stockQuantity") or 0)
+        await self.naver.change_status(_origin_no(row), "SALE", stock_quantity=stock)
+
+
+def _origin_no(row: ProductRow) -> int:
+    if row.origin_product_no is None:  # the state machine guarantees it; fail loudly if not
+        raise ValueError(f"item {row.item_no}: no Naver product number in state {row.state}")
+    return row.origin_product_no

@@ -1,0 +1,156 @@
+"""Source hashes and snapshots: tell "nothing", "price/stock only" and "structure" changes apart."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from schemas.domeggook import DomeggookItem
+from storebridge.transform.normalize import (
+    ChangeKind,
+    classify_change,
+    content_hash,
+    price_stock_snapshot,
+    structure_hash,
+)
+from tests.paths import DOMEGGOOK_DATA as DATA
+
+
+def body() -> dict[str, Any]:
+    raw: dict[str, Any] = json.loads((DATA / "item_view_single.json").read_text(encoding="utf-8"))[
+        "domeggook"
+    ]
+    return raw
+
+
+def parsed(raw: dict[str, Any]) -> DomeggookItem:
+    return DomeggookItem.model_validate(raw)
+
+
+def reversed_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: reversed_keys(value[key]) for key in reversed(list(value))}
+    if isinstance(value, list):
+        return [reversed_keys(entry) for entry in value]
+    return value
+
+
+def test_hashes_ignore_key_order_and_number_spelling() -> None:
+    raw = body()
+    respelled = reversed_keys(body())
+    respelled["basis"]["no"] = "46072413"
+    respelled["qty"]["inventory"] = 7934
+    respelled["return"]["deliAmt"] = "3000"
+    options = json.loads(respelled["selectOpt"])
+    respelled["selectOpt"] = json.dumps(reversed_keys(options), ensure_ascii=False)
+
+    assert content_hash(parsed(raw)) == content_hash(parsed(respelled))
+    assert structure_hash(parsed(raw)) == structure_hash(parsed(respelled))
+
+
+def test_unmodelled_fields_do_not_change_the_hash() -> None:
+    raw = body()
+    raw["seller"]["score"] = {"avg": "12", "cnt": 1}
+    raw["event"] = {"join": {"no": ["1"]}}
+
+    assert content_hash(parsed(raw)) == content_hash(parsed(body()))
+
+
+def _set_option_qty(raw: dict[str, Any]) -> None:
+    options = json.loads(raw["selectOpt"])
+    options["data"]["00"]["qty"] = "7"
+    raw["selectOpt"] = json.dumps(options)
+
+
+def _set_option_add_on(raw: dict[str, Any]) -> None:
+    options = json.loads(raw["selectOpt"])
+    options["data"]["01"]["domPrice"] = "700"
+    raw["selectOpt"] = json.dumps(options)
+
+
+def _hide_option(raw: dict[str, Any]) -> None:
+    options = json.loads(raw["selectOpt"])
+    options["data"]["01"]["hid"] = "1"
+    raw["selectOpt"] = json.dumps(options)
+
+
+PRICE_STOCK_CHANGES: list[Callable[[dict[str, Any]], None]] = [
+    lambda raw: raw["price"].update(dome="1+9800|20+9500"),
+    lambda raw: raw["price"]["resale"].update(minimum="14000"),
+    lambda raw: raw["qty"].update(inventory="1"),
+    lambda raw: raw["basis"].update(status="판매종료"),
+    _set_option_qty,
+    _set_option_add_on,
+]
+STRUCTURE_CHANGES: list[Callable[[dict[str, Any]], None]] = [
+    lambda raw: raw["basis"].update(title="새 이름"),
+    lambda raw: raw["desc"]["contents"].update(item="<p>new</p>"),
+    lambda raw: raw["deli"]["dome"].update(type="고정배송비"),
+    lambda raw: raw["category"]["current"].update(code="04_01_04_00_00"),
+    _hide_option,
+]
+
+
+@pytest.mark.parametrize("change", PRICE_STOCK_CHANGES)
+def test_price_and_stock_changes_keep_the_structure_hash(change: Callable[[dict[str, Any]], None]) -> None:
+    before = parsed(body())
+    raw = body()
+    change(raw)
+
+    assert (
+        classify_change(content_hash(before), structure_hash(before), parsed(raw)) == ChangeKind.PRICE_STOCK
+    )
+
+
+@pytest.mark.parametrize("change", STRUCTURE_CHANGES)
+def test_content_changes_are_structural(change: Callable[[dict[str, Any]], None]) -> None:
+    before = parsed(body())
+    raw = body()
+    change(raw)
+
+    assert classify_change(content_hash(before), structure_hash(before), parsed(raw)) == ChangeKind.STRUCTURE
+
+
+def test_an_unchanged_item_needs_nothing() -> None:
+    item = parsed(body())
+
+    assert classify_change(content_hash(item), structure_hash(item), item) == ChangeKind.NONE
+
+
+def test_unknown_previous_hashes_count_as_structural() -> None:
+    assert classify_change(None, None, parsed(body())) == ChangeKind.STRUCTURE
+
+
+def test_snapshot_holds_the_price_and_stock_facts() -> None:
+    item = parsed(body())
+
+    snapshot = price_stock_snapshot(item)
+
+    assert snapshot.item_no == 46072413 and snapshot.status == "판매중"
+    assert snapshot.dome_tiers == ((1, 9900), (20, 9500), (50, 9200)) and snapshot.supply_tiers == (
+        (1, 11900),
+    )
+    assert (snapshot.resale_minimum, snapshot.inventory) == (13000, 7934)
+    assert [(v.key, v.qty, v.dom_price, v.sellable_dome) for v in snapshot.variants] == [
+        ("00", 120, 0, True),
+        ("01", 0, 500, True),
+    ]
+    assert (snapshot.content_hash, snapshot.structure_hash) == (content_hash(item), structure_hash(item))
+
+
+def test_snapshot_of_an_item_without_options_or_prices() -> None:
+    raw = body()
+    for key in ("selectOpt", "price", "qty"):
+        del raw[key]
+
+    snapshot = price_stock_snapshot(parsed(raw))
+
+    assert (snapshot.variants, snapshot.dome_tiers, snapshot.inventory, snapshot.resale_minimum) == (
+        (),
+        None,
+        None,
+        None,
+    )

@@ -1,0 +1,188 @@
+"""Legal notice (ETC), origin area and tax type."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import pytest
+
+from schemas.domeggook import DomeggookItem
+from schemas.naver import OriginAreaInfo, ProductInfoProvidedNotice
+from storebridge.transform.notice import build_notice, build_origin, tax_type
+from storebridge.transform.result import Rejection, RejectionCode
+from storebridge.transform.rules import TransformRules
+from tests.paths import DOMEGGOOK_DATA as DATA
+
+RULES = TransformRules(category_map={}, as_phone="02-1234-5678")
+
+
+def body() -> dict[str, Any]:
+    raw: dict[str, Any] = json.loads((DATA / "item_view_single.json").read_text(encoding="utf-8"))[
+        "domeggook"
+    ]
+    return raw
+
+
+def item(raw: dict[str, Any]) -> DomeggookItem:
+    return DomeggookItem.model_validate(raw)
+
+
+def notice_of(raw: dict[str, Any], rules: TransformRules = RULES) -> ProductInfoProvidedNotice:
+    result = build_notice(item(raw), "스텐 진공 텀블러 500ml", rules)
+    assert isinstance(result, ProductInfoProvidedNotice)
+    return result
+
+
+def test_reference_item_fills_the_etc_notice_from_info_duty_and_detail() -> None:
+    assert notice_of(body()).to_wire() == {
+        "productInfoProvidedNoticeType": "ETC",
+        "etc": {
+            "returnCostReason": "0",
+            "noRefundReason": "0",
+            "qualityAssuranceStandard": "0",
+            "compensationProcedure": "0",
+            "troubleShootingContents": "0",
+            "itemName": "스텐 진공 텀블러",
+            "modelName": "TB-500",
+            "manufacturer": "샘플제조",
+            "certificateDetails": "안전확인 XX000000-0000",
+            "customerServicePhoneNumber": "02-1234-5678",
+        },
+    }
+
+
+def test_placeholders_become_see_detail_page() -> None:
+    raw = body()
+    raw["detail"].update(model="상세정보별도표기", manufacturer="상세정보 별도표기", safetyCert=[])
+    raw["detail"]["infoDuty"]["item"] = [{"type": "item", "name": "제조자", "desc": "상세페이지참조"}]
+
+    etc = notice_of(raw).etc
+    assert etc is not None
+    assert (etc.item_name, etc.model_name, etc.manufacturer) == (
+        "스텐 진공 텀블러 500ml",
+        "상세페이지 참조",
+        "상세페이지 참조",
+    )
+    assert etc.certificate_details is None
+
+
+def test_notice_answers_follow_the_rules() -> None:
+    etc = notice_of(body(), dataclasses.replace(RULES, notice_answer="1")).etc
+
+    assert etc is not None and etc.return_cost_reason == "1"
+
+
+def test_long_notice_values_are_cut_to_navers_limits() -> None:
+    raw = body()
+    raw["detail"]["infoDuty"]["item"] = [
+        {"name": "품명", "desc": "가" * 80},
+        {"name": "제조사", "desc": "나" * 300},
+    ]
+
+    etc = notice_of(raw).etc
+
+    assert etc is not None and len(etc.item_name) == 50 and len(etc.manufacturer) == 200
+
+
+@pytest.mark.parametrize("info_duty", [None, "", {"type": "35", "item": []}, {"type": "35"}])
+def test_missing_info_duty_is_notice_missing(info_duty: object) -> None:
+    raw = body()
+    raw["detail"]["infoDuty"] = info_duty
+
+    assert build_notice(item(raw), "x", RULES) == Rejection(
+        RejectionCode.NOTICE_MISSING, "detail.infoDuty", "item 46072413: the supplier gave no infoDuty"
+    )
+
+
+def test_missing_info_duty_is_filled_when_not_required() -> None:
+    raw = body()
+    del raw["detail"]
+
+    etc = notice_of(raw, dataclasses.replace(RULES, require_info_duty=False)).etc
+
+    assert (
+        etc is not None
+        and etc.item_name == "스텐 진공 텀블러 500ml"
+        and etc.manufacturer == "상세페이지 참조"
+    )
+
+
+def test_china_origin_uses_the_china_code_and_the_supplier_as_importer() -> None:
+    assert build_origin(item(body()), RULES) == OriginAreaInfo(
+        origin_area_code="0200037", importer="주식회사 샘플상사", plural=False
+    )
+
+
+def test_configured_importer_overrides_the_supplier() -> None:
+    origin = build_origin(item(body()), dataclasses.replace(RULES, importer_name="스토어브릿지"))
+
+    assert isinstance(origin, OriginAreaInfo) and origin.importer == "스토어브릿지"
+
+
+def test_domestic_origin_needs_no_importer() -> None:
+    raw = body()
+    raw["detail"]["country"] = "국산"
+
+    assert build_origin(item(raw), RULES) == OriginAreaInfo(origin_area_code="00", plural=False)
+
+
+def test_unknown_country_is_entered_directly() -> None:
+    raw = body()
+    raw["detail"]["country"] = "아시아_베트남"
+
+    assert build_origin(item(raw), RULES) == OriginAreaInfo(
+        origin_area_code="04", content="베트남", plural=False
+    )
+
+
+def test_the_notice_country_line_is_used_when_detail_country_is_a_placeholder() -> None:
+    raw = body()
+    raw["detail"]["country"] = "상세정보별도표기"
+
+    origin = build_origin(item(raw), RULES)
+
+    assert isinstance(origin, OriginAreaInfo) and origin.origin_area_code == "0200037"
+
+
+def test_no_origin_anywhere_is_origin_missing() -> None:
+    raw = body()
+    raw["detail"]["country"] = ""
+    raw["detail"]["infoDuty"]["item"] = [{"name": "품명", "desc": "텀블러"}]
+
+    result = build_origin(item(raw), RULES)
+
+    assert isinstance(result, Rejection) and result.code == RejectionCode.ORIGIN_MISSING
+
+
+def test_import_without_any_importer_name_is_rejected() -> None:
+    raw = body()
+    del raw["seller"]
+
+    result = build_origin(item(raw), RULES)
+
+    assert result == Rejection(
+        RejectionCode.ORIGIN_IMPORTER_MISSING,
+        "seller.company.name",
+        "item 46072413: imported from 중국 but no importer name is known",
+    )
+
+
+@pytest.mark.parametrize(
+    ("tax", "expected"), [("과세상품", "TAX"), ("", "TAX"), ("면세상품", "DUTYFREE"), ("영세율상품", "SMALL")]
+)
+def test_tax_types_map_to_naver(tax: str, expected: str) -> None:
+    raw = body()
+    raw["basis"]["tax"] = tax
+
+    assert tax_type(item(raw)) == expected
+
+
+def test_an_unknown_tax_type_is_rejected() -> None:
+    raw = body()
+    raw["basis"]["tax"] = "간이과세"
+
+    result = tax_type(item(raw))
+
+    assert isinstance(result, Rejection) and result.message == "item 46072413: unknown tax type '간이과세'"
