@@ -9,6 +9,11 @@ Dramatiq middleware runs no exposition server). This sidecar, shipped in the ima
   ``MultiProcessCollector`` does, plus the directory's own health:
   ``storebridge_multiproc_files`` (``*.db`` files), ``storebridge_multiproc_bytes`` and
   ``storebridge_multiproc_collect_errors_total`` (collections that raised).
+- ``storebridge_worker_cpu_seconds_total`` and ``storebridge_worker_resident_memory_bytes`` (label
+  ``pid``): CPU and memory of every live process that writes into the directory (pids from the
+  file names, read from ``/proc``; in Kubernetes the pod sets ``shareProcessNamespace: true``).
+  Multiprocess mode exports no ``process_*`` metrics, so this is where worker CPU/memory come from
+  outside Kubernetes (compose, tests); in Kubernetes cAdvisor's ``container_*`` metrics also exist.
 - ``GET /health``: 200 while the directory can be listed and collected, 503 otherwise.
 
 Only the standard library and prometheus_client: it must not import StoreBridge (nor depend on
@@ -18,6 +23,7 @@ its module layout), and it registers nothing of its own in multiprocess mode.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
 from collections.abc import Iterator
@@ -27,6 +33,22 @@ from pathlib import Path
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
+
+#: ``counter_1234.db``, ``gauge_livesum_1234.db``: the pid of the process that writes the file.
+PID_IN_NAME = re.compile(r"_(\d+)\.db$")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+def process_usage(pid: int) -> tuple[float, int] | None:
+    """CPU seconds (user + system) and resident bytes of a live process, or None when it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) ": fields from "state" on
+    utime, stime, rss_pages = int(fields[11]), int(fields[12]), int(fields[21])
+    return (utime + stime) / CLOCK_TICKS, rss_pages * PAGE_SIZE
 
 
 class DirectoryHealth:
@@ -60,6 +82,22 @@ class DirectoryHealth:
         )
         counter.add_metric([], self.errors)
         yield counter
+        cpu = CounterMetricFamily(
+            "storebridge_worker_cpu_seconds", "CPU seconds of processes writing samples", labels=["pid"]
+        )
+        memory = GaugeMetricFamily(
+            "storebridge_worker_resident_memory_bytes",
+            "Resident memory of processes writing samples",
+            labels=["pid"],
+        )
+        pids = sorted({int(m.group(1)) for f in files if (m := PID_IN_NAME.search(f.name))})
+        for pid in pids:
+            usage = process_usage(pid)
+            if usage is not None:
+                cpu.add_metric([str(pid)], usage[0])
+                memory.add_metric([str(pid)], usage[1])
+        yield cpu
+        yield memory
 
 
 def exposition(path: Path, health: DirectoryHealth) -> tuple[bytes, bool]:

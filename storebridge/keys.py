@@ -60,7 +60,7 @@ class Keys:
         """Calls made on one KST day (``YYYYMMDD``), e.g. the Domeggook 15,000/day quota."""
         return f"{self.namespace}:quota:{api}:{day}"
 
-    # -- Naver token ---------------------------------------------------------------------------
-    def naver_token(self, client_id: str) -> str:
-        """Cached Naver access token shared by every process (never logged)."""
-        return f"{self.namespace}:naver:token:{client_id}"
+
+def reply_text(value: object) -> str:
+    """A Redis reply (``bytes`` unless the client decodes) as text; what every reader of our keys uses."""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

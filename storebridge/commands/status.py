@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from storebridge.commands.enqueue import service_errors
 from storebridge.config import ConfigError, Settings, load_settings
+from storebridge.keys import reply_text
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -123,7 +124,7 @@ async def intake_status(redis: Redis, keys: Keys) -> dict[str, int | None]:
     except ResponseError:
         groups = []
     for info in groups:
-        if _text(info["name"]) == keys.intake_group:
+        if reply_text(info["name"]) == keys.intake_group:
             pending = int(info["pending"])
             lag = info.get("lag")
             undelivered = int(lag) if lag is not None else None
@@ -133,10 +134,6 @@ async def intake_status(redis: Redis, keys: Keys) -> dict[str, int | None]:
         "undelivered": undelivered,
         "dead_letter": int(await redis.xlen(keys.intake_dead_letter)),
     }
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
 
 
 def render(report: dict[str, Any]) -> str:

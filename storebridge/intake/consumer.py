@@ -38,7 +38,7 @@ from redis.exceptions import ResponseError
 from schemas.messages import IntakeEntry, SyncBatch
 from storebridge.intake.inflight import acquire_owned, release, release_owned
 from storebridge.intake.producer import redis_time_ms
-from storebridge.keys import Keys
+from storebridge.keys import Keys, reply_text
 from storebridge.store import StateStore
 
 log = logging.getLogger(__name__)
@@ -63,10 +63,6 @@ MAX_ERROR_CHARS = 500
 
 class HandoffFailed(Exception):
     """The sender raised: the batch's entries were not acknowledged and will be delivered again."""
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
 
 
 def _id_key(entry_id: str) -> tuple[int, int]:
@@ -214,7 +210,7 @@ class IntakeConsumer:
             group, self.consumer, {stream: cursor}, count=count, block=block_ms
         )
         streams: Iterable[Any] = reply.values() if isinstance(reply, dict) else (s[1] for s in reply or ())
-        return [(_text(entry_id), fields or {}) for stream in streams for entry_id, fields in stream]
+        return [(reply_text(entry_id), fields or {}) for stream in streams for entry_id, fields in stream]
 
     async def _sweep(self, count: int) -> int:
         """One ``XAUTOCLAIM`` page of entries idle longer than ``claim_idle_ms`` (anyone's, ours too)."""
@@ -222,15 +218,15 @@ class IntakeConsumer:
         reply = await self.redis.xautoclaim(
             stream, group, self.consumer, self.claim_idle_ms, start, count=count
         )
-        self._claim_cursor = _text(reply[0])
+        self._claim_cursor = reply_text(reply[0])
         if self._claim_cursor == "0-0":  # the whole pending list was scanned: rest until the next sweep
             interval_s = min(self.claim_idle_ms / 2000, CLAIM_SWEEP_MAX_INTERVAL_S)
             self._next_sweep_at = time.monotonic() + interval_s
         for deleted in reply[2] if len(reply) > 2 else ():
             log.warning(
-                "intake.entry.vanished", extra={"entry_id": _text(deleted), "consumer": self.consumer}
+                "intake.entry.vanished", extra={"entry_id": reply_text(deleted), "consumer": self.consumer}
             )
-        claimed = [(_text(entry_id), fields or {}) for entry_id, fields in reply[1]]
+        claimed = [(reply_text(entry_id), fields or {}) for entry_id, fields in reply[1]]
         if claimed:
             self.reclaimed += len(claimed)
             log.info("intake.entries.reclaimed", extra={"count": len(claimed), "consumer": self.consumer})
@@ -385,9 +381,9 @@ class IntakeConsumer:
             if int(info["pending"]):
                 summary = await self.redis.xpending(stream, info["name"])
                 if summary.get("min") is not None:
-                    floors.append(_text(summary["min"]))
+                    floors.append(reply_text(summary["min"]))
                     continue
-            floors.append(_text(info["last-delivered-id"]))
+            floors.append(reply_text(info["last-delivered-id"]))
         if not floors:
             return 0
         floor = min(floors, key=_id_key)

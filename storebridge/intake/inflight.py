@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from redis.asyncio import Redis
 
-from storebridge.keys import Keys
+from storebridge.keys import Keys, reply_text
 
 #: Owner value of markers set without a named owner.
 ANONYMOUS_OWNER = "-"
@@ -26,12 +26,6 @@ def _ttl_ms(ttl_s: float) -> int:
     if ttl_s <= 0:
         raise ValueError(f"ttl_s must be > 0, got {ttl_s}")
     return max(1, round(ttl_s * 1000))
-
-
-def _text(value: object) -> str | None:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return None if value is None else str(value)
 
 
 async def acquire_owned(
@@ -58,7 +52,7 @@ async def acquire_owned(
     async with redis.pipeline(transaction=False) as pipe:
         for i in busy:
             pipe.get(keys.inflight(claims[i][0], claims[i][1]))
-        holders = [_text(v) for v in await pipe.execute()]
+        holders = [None if v is None else reply_text(v) for v in await pipe.execute()]
     renew: list[str] = []
     for i, holder in zip(busy, holders, strict=True):
         market, item_no, owner = claims[i]
@@ -125,7 +119,7 @@ async def release_owned(redis: Redis, keys: Keys, market: str, item_nos: Sequenc
     async with redis.pipeline(transaction=False) as pipe:
         for no in item_nos:
             pipe.get(keys.inflight(market, no))
-        holders = [_text(v) for v in await pipe.execute()]
+        holders = [None if v is None else reply_text(v) for v in await pipe.execute()]
     mine = [
         keys.inflight(market, no) for no, holder in zip(item_nos, holders, strict=True) if holder == owner
     ]

@@ -39,7 +39,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
-from storebridge.keys import Keys
+from storebridge.keys import Keys, reply_text
 from storebridge.limiter import ALL_BUCKETS, DOMEGGOOK, RateLimiter
 from storebridge.metrics.definitions import (
     METRICS,
@@ -83,13 +83,9 @@ async def finished_outcomes(store: StateStore, window_s: float = SUCCESS_WINDOW_
     return await store.finished_outcomes_since(window_s, success_codes=COMPLETED_SUCCESS_CODES)
 
 
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
 def _id_ms(entry_id: Any) -> int:
     """Creation time (Unix ms) of a stream entry id ``<ms>-<seq>``."""
-    return int(_text(entry_id).partition("-")[0])
+    return int(reply_text(entry_id).partition("-")[0])
 
 
 class GaugeCollector:
@@ -186,13 +182,13 @@ class GaugeCollector:
             if "no such key" not in str(exc).lower():
                 raise
             groups = []
-        info = next((g for g in groups if _text(g["name"]) == group), None)
+        info = next((g for g in groups if reply_text(g["name"]) == group), None)
         if info is None:  # no group yet: every entry is undelivered (none when there is no stream)
             backlog = int(await self.redis.xlen(stream))
             first = await self.redis.xrange(stream, "-", "+", count=1)
             oldest_ms = [_id_ms(first[0][0])] if first else []
         else:
-            last_delivered = _text(info["last-delivered-id"])
+            last_delivered = reply_text(info["last-delivered-id"])
             lag = info.get("lag")
             undelivered = int(lag) if lag is not None else await self._count_after(stream, last_delivered)
             backlog = undelivered + int(info["pending"])
