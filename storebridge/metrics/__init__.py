@@ -1,9 +1,7 @@
 """Every StoreBridge metric, defined once, the API clients' metrics hook and the daemon's gauge collector."""
 
-from storebridge.metrics.collector import COMPLETED_SUCCESS_CODES, GaugeCollector
+from storebridge.metrics.collector import GaugeCollector
 from storebridge.metrics.definitions import (
-    FAILURE_OUTCOMES,
-    SUCCESS_OUTCOMES,
     Metrics,
     endpoint_label,
     multiprocess_active,
@@ -12,9 +10,6 @@ from storebridge.metrics.definitions import (
 from storebridge.metrics.hook import MetricsHook, request_labels
 
 __all__ = [
-    "COMPLETED_SUCCESS_CODES",
-    "FAILURE_OUTCOMES",
-    "SUCCESS_OUTCOMES",
     "GaugeCollector",
     "Metrics",
     "MetricsHook",

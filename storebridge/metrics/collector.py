@@ -52,7 +52,7 @@ from storebridge.metrics.definitions import (
     set_success_rate,
 )
 from storebridge.store import State, StateStore
-from storebridge.sync import Outcome
+from storebridge.sync import COMPLETED_SUCCESS_CODES
 
 #: Default seconds between two refreshes (a typical scrape interval).
 DEFAULT_INTERVAL_S = 15.0
@@ -67,12 +67,6 @@ INTAKE_QUEUE_LABEL = "intake"
 #: When Redis cannot tell a group's lag (after XDEL/trimming), undelivered entries are counted by
 #: reading at most this many ids (above the 5,000 backlog alert).
 MAX_LAG_SCAN = 10_000
-
-#: Event codes of a COMPLETED transition that end a successful sync. ADOPTED is not among them: the
-#: update or UNCHANGED event that follows an adoption is the one ``Syncer`` reports.
-COMPLETED_SUCCESS_CODES = tuple(
-    o.value.upper() for o in (Outcome.CREATED, Outcome.UPDATED, Outcome.PRICE_STOCK, Outcome.RESUMED)
-)
 
 
 log = logging.getLogger(__name__)

@@ -31,26 +31,12 @@ from collections.abc import Iterable
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, values
 
 from storebridge.store import State
-from storebridge.sync import Outcome, SyncResult
+from storebridge.sync import SyncResult
 
 #: Request durations from 10 ms to 30 s; 3 s and 5 s are the p95 alert thresholds (business rules §12).
 REQUEST_DURATION_BUCKETS_S = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0)
 #: Limiter waits: mostly 0 (first bucket), at most the limiter's 2 s cap before it defers.
 LIMITER_WAIT_BUCKETS_S = (0.005, 0.025, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0)
-#: Outcomes that count as success in ``storebridge_registration_success_rate``.
-SUCCESS_OUTCOMES = frozenset(
-    {
-        Outcome.CREATED,
-        Outcome.ADOPTED,
-        Outcome.UPDATED,
-        Outcome.PRICE_STOCK,
-        Outcome.UNCHANGED,
-        Outcome.SUSPENDED,
-        Outcome.RESUMED,
-    }
-)
-#: Finished outcomes that are not a success (the denominator adds these to ``SUCCESS_OUTCOMES``).
-FAILURE_OUTCOMES = frozenset({Outcome.MANUAL_REVIEW, Outcome.FAILED})
 #: The two ``api`` values of the request metrics.
 REQUEST_APIS = frozenset({"domeggook", "naver"})
 #: Longest ``endpoint`` label kept (a defence against a caller passing something unexpected).

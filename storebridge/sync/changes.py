@@ -1,6 +1,6 @@
 """What "unchanged" means: the source item *and* the rules that turned it into the listing.
 
-The stored hashes combine the normalised Domeggook item (``transform.normalize``) with a
+The stored hashes combine the normalised Domeggook item (``transform.normalise``) with a
 fingerprint of the ``TransformRules`` in force, so that a seller who raises the margin or fixes a
 category mapping sees the listings follow on the next sync — not only when the supplier happens to
 change the item. Pricing rules enter only the content hash (a margin change is a price-only
@@ -12,12 +12,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 import orjson
 
 from schemas.domeggook import DomeggookItem
-from storebridge.transform import ChangeKind, TransformRules, content_hash, structure_hash
+from storebridge.transform import TransformRules, content_hash, structure_hash
 
 #: Rule fields that only move prices (a change is a price/stock update, not a full one).
 PRICE_FIELDS = frozenset(
@@ -32,6 +33,14 @@ PRICE_FIELDS = frozenset(
         "price_unit_won",
     }
 )
+
+
+class ChangeKind(StrEnum):
+    """What a re-fetched item needs on Naver: nothing, the cheapest price/stock call, or a full update."""
+
+    NONE = "none"
+    PRICE_STOCK = "price_stock"
+    STRUCTURE = "structure"
 
 
 def _plain(value: Any) -> Any:
@@ -76,7 +85,10 @@ def listing_hashes(item: DomeggookItem, rules: RulesFingerprint) -> tuple[str, s
 def classify(
     previous_content: str | None, previous_structure: str | None, item: DomeggookItem, rules: RulesFingerprint
 ) -> ChangeKind:
-    """What a re-sync must send: nothing, price/stock only, or the whole product."""
+    """What a re-sync must send: nothing, price/stock only, or the whole product.
+
+    Unknown previous hashes (a new or just adopted product) count as a structural change.
+    """
     content, structure = listing_hashes(item, rules)
     if previous_content == content:
         return ChangeKind.NONE

@@ -1,27 +1,28 @@
-"""``sync_items``: make the Naver listing of Domeggook items match their source, exactly once.
+"""``Syncer``: make the Naver listing of Domeggook items match their source, exactly once.
 
 One call fetches a batch with ``getItemView multiple=true`` (one Domeggook call per 100 items),
 then runs each item through the state machine (``storebridge.store.states``):
 
 - new → validate (pure transform) → images (S3 + Naver upload, cached by hash) → REGISTERING with
   a fresh attempt id *before* the POST → create → COMPLETED;
-- a create whose answer was lost (timeout, reset, 5xx) → UNKNOWN, never re-posted blindly: after
-  ``search_grace_s`` the seller management code is searched and the product adopted if found;
-- registered → compare hashes: unchanged → no Naver call; only price/stock → the cheapest call;
-  structure → GET → modify → PUT; ended or deleted at Domeggook → sale suspended.
+- a create whose answer was lost (timeout, reset, 5xx), or a worker lost mid-create, is settled by
+  the idempotency protocol (``storebridge.sync.reconcile``): never re-posted blindly, adopted when
+  Naver has it under our seller code;
+- registered → compare hashes (``storebridge.sync.changes``): unchanged → no Naver call; only
+  price/stock → the cheapest call; structure → GET → modify → PUT (``storebridge.sync.writer``);
+  ended or deleted at Domeggook → sale suspended.
 
-Every failure ends in a recorded state with a code and a message naming the item and the cause;
-nothing here lets an exception escape for one item (a bug is recorded as ``INTERNAL_ERROR``).
+Every failure ends in a recorded state with a code and a message naming the item and the cause
+(``storebridge.sync.outcomes``); nothing here lets an exception escape for one item (a bug is
+recorded as ``INTERNAL_ERROR``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from schemas.domeggook import DomeggookItem
@@ -31,12 +32,21 @@ from storebridge.images import ImagePipeline
 from storebridge.limiter import QuotaExhausted, RateLimitWait
 from storebridge.naver import NaverClient, NaverOutcomeUnknown
 from storebridge.store import ProductRow, StaleState, State, StateStore
-from storebridge.sync.changes import RulesFingerprint, classify, listing_hashes
+from storebridge.sync.changes import ChangeKind, RulesFingerprint, classify, listing_hashes
+from storebridge.sync.outcomes import PARKED_STATES, OutcomeRecorder
+from storebridge.sync.reconcile import (
+    OUTCOME_UNKNOWN,
+    REGISTERING_STALE_S,
+    UNRESOLVED_STATES,
+    Reconciler,
+    due_in,
+)
 from storebridge.sync.result import Outcome, SyncResult
+from storebridge.sync.snapshot import ListingSnapshot
 from storebridge.sync.writer import NaverWriter, with_optional_images
 from storebridge.transform import (
-    ChangeKind,
     Transformed,
+    TransformRejected,
     TransformRules,
     build_product,
     image_sources,
@@ -44,16 +54,12 @@ from storebridge.transform import (
 )
 from storebridge.transform.options import is_on_sale
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 #: Items of one batch synced at once; Naver calls are paced by the limiter anyway.
 ITEM_CONCURRENCY = 4
-#: A REGISTERING row younger than this may belong to a live worker's create: leave it alone.
-REGISTERING_STALE_S = 120.0
 #: "Wait for your slot" signals of the limiter: they defer work, they are never failures.
 WAITS = (RateLimitWait, QuotaExhausted)
-#: States in which a sync has nothing to do until an operator re-drives the item.
-PARKED_STATES = frozenset({State.MANUAL_REVIEW, State.FAILED})
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,8 @@ class SyncSettings:
     search_grace_s: float = 60.0
     max_retries: int = 3
     retry_backoff_base_s: float = 300.0
+    #: Age after which a REGISTERING row counts as left behind by a lost worker.
+    registering_stale_s: float = REGISTERING_STALE_S
 
 
 class Syncer:
@@ -83,6 +91,18 @@ class Syncer:
         self.rules, self.settings = rules, settings
         self.writer = NaverWriter(naver)
         self.fingerprint = RulesFingerprint.of(rules)
+        self.reconciler = Reconciler(
+            naver=naver,
+            store=store,
+            search_grace_s=settings.search_grace_s,
+            registering_stale_s=settings.registering_stale_s,
+        )
+        self.record = OutcomeRecorder(
+            store=store,
+            market=settings.market,
+            max_retries=settings.max_retries,
+            retry_backoff_base_s=settings.retry_backoff_base_s,
+        )
 
     # -- entry points ----------------------------------------------------------------------------
     async def sync_item(self, item_no: int) -> SyncResult:
@@ -96,7 +116,13 @@ class Syncer:
             batch = await self.domeggook.get_items(wanted)
         except TransientError as exc:
             return [
-                self._result(no, Outcome.RETRY, None, "DOMEGGOOK_UNAVAILABLE", str(exc), exc.retry_after_s)
+                self.record.result(
+                    no,
+                    Outcome.RETRY,
+                    code="DOMEGGOOK_UNAVAILABLE",
+                    message=str(exc),
+                    retry_after_s=exc.retry_after_s,
+                )
                 for no in wanted
             ]
         by_no: dict[int, SyncResult] = {}
@@ -111,25 +137,15 @@ class Syncer:
         for failure in batch.invalid:
             if failure.item_no is not None:
                 message = f"item {failure.item_no}: unusable Domeggook data: {failure.error}"
-                tasks.append(
-                    run(
-                        failure.item_no,
-                        partial(self._park, failure.item_no, "SOURCE_INVALID", message),
-                    )
-                )
+                park = partial(self.record.park, failure.item_no, "SOURCE_INVALID", message)
+                tasks.append(run(failure.item_no, park))
         await asyncio.gather(*tasks)
         for no in wanted:
-            by_no.setdefault(
-                no,
-                self._result(
-                    no,
-                    Outcome.RETRY,
-                    None,
-                    "DOMEGGOOK_MISSING",
-                    f"item {no}: not in the Domeggook answer",
-                    60.0,
-                ),
-            )
+            if no not in by_no:
+                message = f"item {no}: not in the Domeggook answer"
+                by_no[no] = self.record.result(
+                    no, Outcome.RETRY, code="DOMEGGOOK_MISSING", message=message, retry_after_s=60.0
+                )
         return [by_no[no] for no in wanted]
 
     # -- per item --------------------------------------------------------------------------------
@@ -138,14 +154,21 @@ class Syncer:
         try:
             return await factory()
         except StaleState as exc:
-            return self._result(item_no, Outcome.RETRY, None, "STALE_STATE", str(exc), 1.0)
+            return self.record.result(
+                item_no, Outcome.RETRY, code="STALE_STATE", message=str(exc), retry_after_s=1.0
+            )
         except TransientError as exc:
-            return self._result(
-                item_no, Outcome.DEFERRED, None, type(exc).__name__, str(exc), exc.retry_after_s
+            return self.record.result(
+                item_no,
+                Outcome.DEFERRED,
+                code=type(exc).__name__,
+                message=str(exc),
+                retry_after_s=exc.retry_after_s,
             )
         except Exception as exc:  # one item's bug must not stop the batch
-            log.exception("sync.item.internal_error", extra={"item_no": item_no})
-            return await self._park(item_no, "INTERNAL_ERROR", f"item {item_no}: {type(exc).__name__}: {exc}")
+            logger.exception("sync.item.internal_error", extra={"item_no": item_no})
+            message = f"item {item_no}: {type(exc).__name__}: {exc}"
+            return await self.record.park(item_no, "INTERNAL_ERROR", message)
 
     async def _claim(self, item_no: int) -> ProductRow:
         market = self.settings.market
@@ -154,47 +177,48 @@ class Syncer:
     async def _sync_found(self, item: DomeggookItem) -> SyncResult:
         row = await self._claim(item.no)
         if row.state in PARKED_STATES:
-            return self._from_row(row, Outcome.SKIPPED, row.last_error_code, row.last_error_message)
-        if row.state in (State.REGISTERING, State.UNKNOWN):
-            row, adopted = await self._reconcile(row)
-            if row.state in (State.REGISTERING, State.UNKNOWN):  # still waiting for search
-                return self._from_row(
+            return self._parked(row, Outcome.SKIPPED)
+        if row.state in UNRESOLVED_STATES:
+            settled = await self.reconciler.reconcile(row)
+            row = settled.row
+            if settled.unresolved:  # still waiting for the search
+                return self.record.from_row(
                     row,
                     Outcome.DEFERRED,
-                    "CREATE_OUTCOME_UNKNOWN",
-                    "waiting before searching Naver by seller code",
-                    self._grace_left_s(row),
+                    code=OUTCOME_UNKNOWN,
+                    message="waiting before searching Naver by seller code",
+                    retry_after_s=self.reconciler.grace_left_s(row),
                 )
             if row.state in PARKED_STATES:
-                return self._from_row(row, Outcome.MANUAL_REVIEW, row.last_error_code, row.last_error_message)
-            if adopted:
-                # Hashes are unknown after an adoption, so this is a full update to the current source.
-                result = await self._update_registered(row, item)
-                if result.outcome in (Outcome.UPDATED, Outcome.UNCHANGED):
-                    return SyncResult(
-                        result.market,
-                        result.item_no,
-                        Outcome.ADOPTED,
-                        result.state,
-                        origin_product_no=result.origin_product_no,
-                    )
-                return result
+                return self._parked(row, Outcome.MANUAL_REVIEW)
+            if settled.adopted:
+                return await self._complete_adoption(row, item)
         if row.registered:
             return await self._update_registered(row, item)
         return await self._register(row, item)
 
+    async def _complete_adoption(self, row: ProductRow, item: DomeggookItem) -> SyncResult:
+        """Hashes are unknown after an adoption, so this is a full update to the current source."""
+        result = await self._update_registered(row, item)
+        if result.outcome not in (Outcome.UPDATED, Outcome.UNCHANGED):
+            return result
+        return SyncResult(
+            market=result.market,
+            item_no=result.item_no,
+            outcome=Outcome.ADOPTED,
+            state=result.state,
+            origin_product_no=result.origin_product_no,
+        )
+
     async def _register(self, row: ProductRow, item: DomeggookItem) -> SyncResult:
         """PENDING/VALIDATED/UPLOADING/RETRYING/REGISTERING(new attempt) → COMPLETED."""
         sources = image_sources(item)
-        dry = build_product(item, self.rules, {url: url for url in sources.all})
-        if not isinstance(dry, Transformed):
-            codes = ",".join(dry.codes)
-            message = "; ".join(r.message for r in dry.rejections)
-            return await self._to_review(row, codes.split(",")[0], message, details={"codes": codes})
+        dry = await self._transform(row, item, {url: url for url in sources.all})
+        if isinstance(dry, SyncResult):
+            return dry
         if not is_on_sale(item, self.rules) and row.state == State.PENDING:
-            return await self._fail(
-                row, "NOT_ON_SALE", f"item {item.no}: status {item.basis.status!r}, not listed"
-            )
+            message = f"item {item.no}: status {item.basis.status!r}, not listed"
+            return await self.record.fail(row, "NOT_ON_SALE", message)
         try:
             if row.state == State.PENDING:
                 row = await self.store.transition(row.id, row.state, State.VALIDATED)
@@ -202,40 +226,31 @@ class Syncer:
                 row = await self.store.transition(row.id, row.state, State.UPLOADING)
             urls, optional = await self._upload_images(item.no, sources.representative or "", sources.detail)
         except PermanentError as exc:
-            return await self._to_review(row, getattr(exc, "code", "PERMANENT"), str(exc))
+            return await self.record.review(row, getattr(exc, "code", "PERMANENT"), str(exc))
         except WAITS:
             raise  # waiting is not failing: no state change, the item resumes from UPLOADING
         except TransientError as exc:
-            return await self._retry(row, type(exc).__name__, str(exc), exc.retry_after_s)
-        product = build_product(item, self.rules, urls)
-        if not isinstance(product, Transformed):
-            return await self._to_review(
-                row, product.codes[0], "; ".join(r.message for r in product.rejections)
-            )
+            return await self.record.retry(row, type(exc).__name__, str(exc), exc.retry_after_s)
+        product = await self._transform(row, item, urls)
+        if isinstance(product, SyncResult):
+            return product
         payload = with_optional_images(product.payload.to_wire(), optional)
-        attempt = uuid.uuid4()
-        row = await self.store.transition(
-            row.id, row.state, State.REGISTERING, attempt_id=attempt, details={"attempt_id": str(attempt)}
-        )
+        row = await self.reconciler.begin(row)
         try:
             created = await self.naver.create_product(payload)
         except NaverOutcomeUnknown as exc:
-            row = await self.store.transition(
-                row.id,
-                State.REGISTERING,
-                State.UNKNOWN,
-                code="CREATE_OUTCOME_UNKNOWN",
+            row = await self.reconciler.lost(row, exc)
+            return self.record.from_row(
+                row,
+                Outcome.DEFERRED,
+                code=OUTCOME_UNKNOWN,
                 message=str(exc),
-                trace_id=exc.trace_id,
-                next_retry_at=self._after(self.settings.search_grace_s),
-            )
-            return self._from_row(
-                row, Outcome.DEFERRED, "CREATE_OUTCOME_UNKNOWN", str(exc), self.settings.search_grace_s
+                retry_after_s=self.settings.search_grace_s,
             )
         except PermanentError as exc:
-            return await self._to_review(row, getattr(exc, "code", "NAVER_REJECTED"), str(exc))
+            return await self.record.review(row, getattr(exc, "code", "NAVER_REJECTED"), str(exc))
         except TransientError as exc:  # refused before it could have been applied (429, auth, limiter)
-            return await self._retry(
+            return await self.record.retry(
                 row, type(exc).__name__, str(exc), exc.retry_after_s, counts=not isinstance(exc, WAITS)
             )
         content, structure = listing_hashes(item, self.fingerprint)
@@ -243,15 +258,15 @@ class Syncer:
             row.id,
             State.REGISTERING,
             State.COMPLETED,
-            code="CREATED",
+            code=Outcome.CREATED.value.upper(),
             trace_id=created.trace_id,
             origin_product_no=created.origin_product_no,
             channel_product_no=created.channel_product_no,
             source_hash=content,
             structure_hash=structure,
-            snapshot=self.writer.snapshot(product.payload.to_wire(), {}),
+            snapshot=ListingSnapshot.of_wire(product.payload.to_wire(), {}).to_json(),
         )
-        return self._from_row(row, Outcome.CREATED, trace_id=created.trace_id)
+        return self.record.from_row(row, Outcome.CREATED, trace_id=created.trace_id)
 
     async def _update_registered(self, row: ProductRow, item: DomeggookItem) -> SyncResult:
         """COMPLETED/UPDATING/SUSPENDED: push only what changed (or nothing)."""
@@ -261,73 +276,68 @@ class Syncer:
             change = ChangeKind.NONE
         if change == ChangeKind.NONE and row.state != State.UPDATING:
             await self.store.record_event(row.id, row.state, "UNCHANGED")
-            return self._from_row(row, Outcome.UNCHANGED)
+            return self.record.from_row(row, Outcome.UNCHANGED)
         if not on_sale and row.state != State.SUSPENDED:
-            return await self._suspend(
-                row, "SOURCE_NOT_ON_SALE", f"item {item.no}: status {item.basis.status!r}"
-            )
+            message = f"item {item.no}: status {item.basis.status!r}"
+            return await self._suspend(row, "SOURCE_NOT_ON_SALE", message)
         sources = image_sources(item)
         if row.state != State.UPDATING:
             row = await self.store.transition(row.id, row.state, State.UPDATING, code=change.value.upper())
-        resumed = (
-            row.snapshot is not None and isinstance(row.snapshot, dict) and row.snapshot.get("suspended")
-        )
+        resumed = ListingSnapshot.from_json(row.snapshot).suspended
         try:
             if change == ChangeKind.STRUCTURE or row.structure_hash is None:
                 urls, optional = await self._upload_images(
                     item.no, sources.representative or "", sources.detail
                 )
-                product = build_product(item, self.rules, urls)
-                if not isinstance(product, Transformed):
-                    return await self._to_review(
-                        row, product.codes[0], "; ".join(r.message for r in product.rejections)
-                    )
+                product = await self._transform(row, item, urls)
+                if isinstance(product, SyncResult):
+                    return product
                 wire = with_optional_images(product.payload.to_wire(), optional)
-                result = await self.writer.replace(row, wire)
+                written = await self.writer.replace(row, wire)
                 outcome = Outcome.UPDATED
             else:
-                product = build_product(item, self.rules, {url: url for url in sources.all})
-                if not isinstance(product, Transformed):
-                    return await self._to_review(
-                        row, product.codes[0], "; ".join(r.message for r in product.rejections)
-                    )
+                product = await self._transform(row, item, {url: url for url in sources.all})
+                if isinstance(product, SyncResult):
+                    return product
                 wire = product.payload.to_wire()
-                result = await self.writer.price_stock(row, wire)
+                written = await self.writer.price_stock(row, wire)
                 outcome = Outcome.PRICE_STOCK
             if resumed:
                 await self.writer.resume(row, wire)
                 outcome = Outcome.RESUMED
         except PermanentError as exc:
-            return await self._to_review(row, getattr(exc, "code", "NAVER_REJECTED"), str(exc))
+            return await self.record.review(row, getattr(exc, "code", "NAVER_REJECTED"), str(exc))
         except TransientError as exc:
+            retry_after_s = exc.retry_after_s or self.record.backoff_s(row.retry_count)
             row = await self.store.record_event(
                 row.id,
                 State.UPDATING,
                 type(exc).__name__,
                 message=str(exc),
-                next_retry_at=self._after(exc.retry_after_s or self._backoff_s(row.retry_count)),
+                next_retry_at=due_in(retry_after_s),
             )
-            return self._from_row(row, Outcome.RETRY, type(exc).__name__, str(exc), exc.retry_after_s)
+            return self.record.transient(row, exc)
         content, structure = listing_hashes(item, self.fingerprint)
         row = await self.store.transition(
             row.id,
             State.UPDATING,
             State.COMPLETED,
             code=outcome.value.upper(),
-            trace_id=result.trace_id,
+            trace_id=written.trace_id,
             source_hash=content,
             structure_hash=structure,
-            snapshot=self.writer.snapshot(wire, result.option_ids),
+            snapshot=ListingSnapshot.of_wire(wire, written.option_ids).to_json(),
         )
-        return self._from_row(row, outcome, trace_id=result.trace_id)
+        return self.record.from_row(row, outcome, trace_id=written.trace_id)
 
     async def _sync_gone(self, item_no: int) -> SyncResult:
         """ITEM_ERROR at Domeggook: suspend the Naver product, or record why nothing was listed."""
         row = await self._claim(item_no)
         message = f"item {item_no}: deleted at Domeggook (ITEM_ERROR)"
-        if row.state in (State.REGISTERING, State.UNKNOWN):
-            row, _ = await self._reconcile(row)
-            if row.state in (State.REGISTERING, State.UNKNOWN):
+        if row.state in UNRESOLVED_STATES:
+            settled = await self.reconciler.reconcile(row)
+            row = settled.row
+            if settled.unresolved:  # nothing may be posted, and there is nothing left to post
                 row = await self.store.transition(
                     row.id,
                     row.state,
@@ -335,76 +345,26 @@ class Syncer:
                     code="ITEM_GONE",
                     message=message + " while its create outcome is unknown",
                 )
-                return self._from_row(row, Outcome.MANUAL_REVIEW)
+                return self.record.from_row(row, Outcome.MANUAL_REVIEW)
         if row.state == State.SUSPENDED:
             await self.store.record_event(row.id, row.state, "UNCHANGED", message=message)
-            return self._from_row(row, Outcome.UNCHANGED)
+            return self.record.from_row(row, Outcome.UNCHANGED)
         if row.registered:
             return await self._suspend(row, "ITEM_GONE", message)
         if row.state in PARKED_STATES:
-            return self._from_row(row, Outcome.SKIPPED, row.last_error_code, row.last_error_message)
-        return await self._fail(row, "ITEM_GONE", message)
-
-    # -- the idempotency protocol ------------------------------------------------------------------
-    async def _reconcile(self, row: ProductRow) -> tuple[ProductRow, bool]:
-        """REGISTERING/UNKNOWN: adopt the product Naver has under our seller code, or allow a new create.
-
-        Returns the row and whether a product was adopted. A REGISTERING row younger than
-        ``REGISTERING_STALE_S`` and an UNKNOWN row inside the grace period are left as they are.
-        """
-        age_s = (datetime.now(UTC) - row.updated_at).total_seconds()
-        if row.state == State.REGISTERING and age_s < REGISTERING_STALE_S:
-            return row, False
-        if row.state == State.UNKNOWN and self._grace_left_s(row) > 0:
-            return row, False
-        found = await self.naver.search_by_seller_code(row.seller_management_code)
-        if len(found) == 1:
-            hit = found[0]
-            row = await self.store.transition(
-                row.id,
-                row.state,
-                State.COMPLETED,
-                code="ADOPTED",
-                message=f"found on Naver by seller code {row.seller_management_code}",
-                origin_product_no=hit.origin_product_no,
-                channel_product_no=hit.channel_product_no,
-            )
-            return row, True
-        if len(found) > 1:
-            numbers = ", ".join(str(f.origin_product_no) for f in found)
-            row = await self.store.transition(
-                row.id,
-                row.state,
-                State.MANUAL_REVIEW,
-                code="DUPLICATE_ON_NAVER",
-                message=f"item {row.item_no}: {row.seller_management_code} on several products: {numbers}",
-            )
-            return row, False
-        if row.state == State.REGISTERING:  # stale, not found: let the grace period decide
-            row = await self.store.transition(
-                row.id,
-                row.state,
-                State.UNKNOWN,
-                code="CREATE_OUTCOME_UNKNOWN",
-                message="worker lost during create",
-                next_retry_at=self._after(self.settings.search_grace_s),
-            )
-            return row, False
-        # UNKNOWN past the grace period and not found: the create never happened; allow a new one.
-        attempt = uuid.uuid4()
-        row = await self.store.transition(
-            row.id, State.UNKNOWN, State.REGISTERING, code="NOT_FOUND_RECREATE", attempt_id=attempt
-        )
-        row = await self.store.transition(
-            row.id,
-            State.REGISTERING,
-            State.RETRYING,
-            code="RECREATE",
-            message="not found on Naver after the grace period",
-        )
-        return row, False
+            return self._parked(row, Outcome.SKIPPED)
+        return await self.record.fail(row, "ITEM_GONE", message)
 
     # -- helpers ---------------------------------------------------------------------------------
+    async def _transform(
+        self, row: ProductRow, item: DomeggookItem, image_urls: Mapping[str, str]
+    ) -> Transformed | SyncResult:
+        """The payload, or the item recorded for review with every reason the transform gave."""
+        product = build_product(item, self.rules, image_urls)
+        if isinstance(product, TransformRejected):
+            return await self.record.rejected(row, product)
+        return product
+
     async def _upload_images(
         self, item_no: int, representative: str, detail: tuple[str, ...]
     ) -> tuple[dict[str, str], list[str]]:
@@ -415,114 +375,22 @@ class Syncer:
         return {representative: images.representative, **images.detail_map}, list(images.optional)
 
     async def _suspend(self, row: ProductRow, code: str, message: str) -> SyncResult:
+        """Stop the sale on Naver and remember it, so the next on-sale sync resumes it."""
         try:
             await self.writer.suspend(row)
         except TransientError as exc:
-            return self._from_row(row, Outcome.RETRY, type(exc).__name__, str(exc), exc.retry_after_s)
-        snapshot = dict(row.snapshot) if isinstance(row.snapshot, dict) else {}
-        snapshot["suspended"] = True
+            return self.record.transient(row, exc)
         row = await self.store.transition(
             row.id,
             row.state,
             State.SUSPENDED,
             code=code,
             message=message,
-            snapshot=snapshot,
+            snapshot=ListingSnapshot.from_json(row.snapshot).as_suspended().to_json(),
             source_hash=None,
         )
-        return self._from_row(row, Outcome.SUSPENDED, code, message)
+        return self.record.from_row(row, Outcome.SUSPENDED, code=code, message=message)
 
-    async def _to_review(
-        self, row: ProductRow, code: str, message: str, details: dict[str, str] | None = None
-    ) -> SyncResult:
-        if not message.startswith(f"item {row.item_no}"):
-            message = f"item {row.item_no}: {message}"
-        if row.state == State.UNKNOWN or row.state in PARKED_STATES:
-            return self._from_row(row, Outcome.SKIPPED, code, message)
-        row = await self.store.transition(
-            row.id, row.state, State.MANUAL_REVIEW, code=code, message=message, details=details
-        )
-        return self._from_row(row, Outcome.MANUAL_REVIEW, code, message)
-
-    async def _fail(self, row: ProductRow, code: str, message: str) -> SyncResult:
-        if row.state == State.RETRYING or row.state in (State.PENDING, State.VALIDATED, State.UPLOADING):
-            row = await self.store.transition(row.id, row.state, State.FAILED, code=code, message=message)
-            return self._from_row(row, Outcome.FAILED, code, message)
-        return await self._to_review(row, code, message)
-
-    async def _retry(
-        self, row: ProductRow, code: str, message: str, retry_after_s: float | None, *, counts: bool = True
-    ) -> SyncResult:
-        """RETRYING until ``retry_after_s``; past ``max_retries`` FAILED (a limiter wait never counts)."""
-        if counts and row.retry_count >= self.settings.max_retries:
-            return await self._fail(row, code, f"{message} (gave up after {row.retry_count} retries)")
-        delay_s = retry_after_s if retry_after_s is not None else self._backoff_s(row.retry_count)
-        row = await self.store.transition(
-            row.id, row.state, State.RETRYING, code=code, message=message, next_retry_at=self._after(delay_s)
-        )
-        return self._from_row(row, Outcome.RETRY, code, message, delay_s)
-
-    async def _park(self, item_no: int, code: str, message: str) -> SyncResult:
-        """Record a failure for an item whose row may be in any state (best effort, never raises)."""
-        try:
-            row = await self._claim(item_no)
-            if row.registered:
-                await self.store.record_event(row.id, row.state, code, message=message)
-                return self._from_row(row, Outcome.MANUAL_REVIEW, code, message)
-            return await self._to_review(row, code, message)
-        except Exception:  # the store itself failing; the result says why
-            log.exception("sync.item.park_failed", extra={"item_no": item_no, "code": code})
-            return self._result(item_no, Outcome.FAILED, None, code, message)
-
-    def _backoff_s(self, retry_count: int) -> float:
-        return float(self.settings.retry_backoff_base_s * (2**retry_count))
-
-    def _grace_left_s(self, row: ProductRow) -> float:
-        if row.next_retry_at is None:
-            return 0.0
-        return max(0.0, (row.next_retry_at - datetime.now(UTC)).total_seconds())
-
-    @staticmethod
-    def _after(seconds: float) -> datetime:
-        return datetime.now(UTC) + timedelta(seconds=seconds)
-
-    def _result(
-        self,
-        item_no: int,
-        outcome: Outcome,
-        state: State | None,
-        code: str | None = None,
-        message: str | None = None,
-        retry_after_s: float | None = None,
-    ) -> SyncResult:
-        return SyncResult(
-            self.settings.market,
-            item_no,
-            outcome,
-            state.value if state else None,
-            code,
-            message,
-            retry_after_s,
-        )
-
-    def _from_row(
-        self,
-        row: ProductRow,
-        outcome: Outcome,
-        code: str | None = None,
-        message: str | None = None,
-        retry_after_s: float | None = None,
-        trace_id: str | None = None,
-    ) -> SyncResult:
-        return SyncResult(
-            row.market,
-            row.item_no,
-            outcome,
-            row.state.value,
-            code,
-            message,
-            retry_after_s,
-            row.origin_product_no,
-            attempt=row.retry_count,
-            trace_id=trace_id,
-        )
+    def _parked(self, row: ProductRow, outcome: Outcome) -> SyncResult:
+        """A row parked for an operator: report it with the error that parked it."""
+        return self.record.from_row(row, outcome, code=row.last_error_code, message=row.last_error_message)

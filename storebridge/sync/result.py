@@ -25,11 +25,31 @@ class Outcome(enum.StrEnum):
 
 #: Outcomes after which the message should be handed back to the queue later.
 RETRY_OUTCOMES = frozenset({Outcome.RETRY, Outcome.DEFERRED})
+#: Outcomes that count as success in ``storebridge_registration_success_rate``.
+SUCCESS_OUTCOMES = frozenset(
+    {
+        Outcome.CREATED,
+        Outcome.ADOPTED,
+        Outcome.UPDATED,
+        Outcome.PRICE_STOCK,
+        Outcome.UNCHANGED,
+        Outcome.SUSPENDED,
+        Outcome.RESUMED,
+    }
+)
+#: Finished outcomes that are not a success (the rate's denominator adds these to ``SUCCESS_OUTCOMES``).
+FAILURE_OUTCOMES = frozenset({Outcome.MANUAL_REVIEW, Outcome.FAILED})
+#: Event codes of the COMPLETED transition that ends a successful sync (the pipeline codes it with
+#: the outcome's name). ADOPTED is not among them: the update or UNCHANGED event that follows an
+#: adoption is the one the pipeline reports; UNCHANGED and SUSPENDED are events of their own.
+COMPLETED_SUCCESS_CODES = tuple(
+    o.value.upper() for o in (Outcome.CREATED, Outcome.UPDATED, Outcome.PRICE_STOCK, Outcome.RESUMED)
+)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SyncResult:
-    """One item's outcome: where it ended, why, and how many Naver calls it cost."""
+    """One item's outcome: where it ended and why (keyword-only: most fields are optional)."""
 
     market: str
     item_no: int

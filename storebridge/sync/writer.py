@@ -4,7 +4,8 @@ Kept apart from ``sync`` so the call-count rules (the product's speed limit) liv
 
 - price/stock of a product without options: one ``multi-update`` call;
 - price/stock of a product with combination options: one ``option-stock`` call, addressed by row
-  ids remembered in the product's snapshot (one extra GET only the first time they are unknown);
+  ids remembered in the product's ``ListingSnapshot`` (one extra GET only the first time they are
+  unknown);
 - anything structural: GET → deep-merge our payload → PUT (a PUT replaces the whole product, so
   fields Naver keeps that we do not send are carried over, never dropped).
 """
@@ -17,12 +18,13 @@ from typing import Any
 
 from storebridge.naver import NaverClient, OptionStock, PriceStockChange
 from storebridge.store import ProductRow
+from storebridge.sync.snapshot import ListingSnapshot
 
 #: Most optional (extra) images a product may carry besides the representative one.
 MAX_OPTIONAL_IMAGES = 9
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WriteOutcome:
     """Trace id of the last call and the option row ids learnt (``sellerManagerCode`` → id)."""
 
@@ -70,16 +72,6 @@ class NaverWriter:
     def __init__(self, naver: NaverClient) -> None:
         self.naver = naver
 
-    @staticmethod
-    def snapshot(wire: Mapping[str, Any], option_ids: Mapping[str, int]) -> dict[str, Any]:
-        """What we last told Naver (stored on the product row; used for the cheap paths)."""
-        origin = wire["originProduct"]
-        return {
-            "sale_price": origin.get("salePrice"),
-            "stock": origin.get("stockQuantity"),
-            "option_ids": dict(option_ids),
-        }
-
     async def replace(self, row: ProductRow, wire: dict[str, Any]) -> WriteOutcome:
         """Structural change: GET → merge → PUT (two calls); option rows keep their Naver ids."""
         origin_no = _origin_no(row)
@@ -98,7 +90,7 @@ class NaverWriter:
             return merged
 
         result = await self.naver.update_product(origin_no, modify)
-        return WriteOutcome(result.trace_id, learnt)
+        return WriteOutcome(trace_id=result.trace_id, option_ids=learnt)
 
     async def price_stock(self, row: ProductRow, wire: dict[str, Any]) -> WriteOutcome:
         """Only price/stock changed: one call (plus one GET the first time option ids are unknown)."""
@@ -110,9 +102,8 @@ class NaverWriter:
                 origin_no, sale_price=origin.get("salePrice"), stock_quantity=origin.get("stockQuantity")
             )
             metas = await self.naver.update_prices_and_stock([change])
-            return WriteOutcome(metas[-1].trace_id if metas else None)
-        snapshot = row.snapshot if isinstance(row.snapshot, dict) else {}
-        ids: dict[str, int] = {str(k): int(v) for k, v in (snapshot.get("option_ids") or {}).items()}
+            return WriteOutcome(trace_id=metas[-1].trace_id if metas else None)
+        ids = dict(ListingSnapshot.from_json(row.snapshot).option_ids)
         codes = [r.get("sellerManagerCode") for r in rows]
         if not all(isinstance(code, str) and code in ids for code in codes):
             ids = option_ids_of((await self.naver.get_product(origin_no)).body)
@@ -127,7 +118,7 @@ class NaverWriter:
             if str(r.get("sellerManagerCode")) in ids
         ]
         result = await self.naver.update_option_stock(origin_no, options, sale_price=origin.get("salePrice"))
-        return WriteOutcome(result.trace_id, ids)
+        return WriteOutcome(trace_id=result.trace_id, option_ids=ids)
 
     async def suspend(self, row: ProductRow) -> None:
         """Stop the sale (ended or deleted at Domeggook)."""

@@ -153,7 +153,7 @@ def word_adjustments(
 
 
 @dataclass(frozen=True)
-class SanitizedHtml:
+class SanitisedHtml:
     """Sanitised HTML, the decoded image URLs met (in order), and the ones dropped."""
 
     html: str
@@ -161,7 +161,7 @@ class SanitizedHtml:
     dropped_urls: tuple[str, ...]
 
 
-def sanitize_html(raw: str, image_map: Mapping[str, str] | None = None) -> SanitizedHtml:
+def sanitise_html(raw: str, image_map: Mapping[str, str] | None = None) -> SanitisedHtml:
     """Allow-list sanitising with ``nh3``; optionally rewrite ``<img src>`` through ``image_map``.
 
     With ``image_map=None`` image URLs are kept (decoded) and collected. With a map, a URL found
@@ -198,7 +198,7 @@ def sanitize_html(raw: str, image_map: Mapping[str, str] | None = None) -> Sanit
         link_rel=None,
     )
     cleaned = _IMG_WITHOUT_SRC.sub("", cleaned)
-    return SanitizedHtml(html=cleaned.strip(), image_urls=tuple(seen), dropped_urls=tuple(dropped))
+    return SanitisedHtml(html=cleaned.strip(), image_urls=tuple(seen), dropped_urls=tuple(dropped))
 
 
 def has_visible_content(fragment: str) -> bool:
@@ -217,7 +217,7 @@ def _licensed_detail(item: DomeggookItem) -> str | None:
 def detail_image_sources(item: DomeggookItem) -> tuple[str, ...]:
     """Decoded detail-image URLs the caller must re-host (empty without a licence)."""
     raw = _licensed_detail(item)
-    return () if raw is None else sanitize_html(raw).image_urls
+    return () if raw is None else sanitise_html(raw).image_urls
 
 
 def generated_description(item: DomeggookItem, name: str, representative_url: str | None) -> str:
@@ -263,18 +263,18 @@ def build_detail(
     content: str | None = None
     raw = _licensed_detail(item)
     if raw is not None:
-        sanitized = sanitize_html(raw, image_urls)
-        for url in sanitized.dropped_urls:
+        sanitised = sanitise_html(raw, image_urls)
+        for url in sanitised.dropped_urls:
             what = f"detail image {url[:100]!r} dropped (not re-hosted)"
             adjustments.append(adjust(no, AdjustmentCode.DETAIL_IMAGE_DROPPED, path, what))
-        if has_visible_content(sanitized.html):
-            content = sanitized.html
+        if has_visible_content(sanitised.html):
+            content = sanitised.html
     if content is None:
         reason = "licensed detail is empty" if raw is not None else "detail images not licensed for reuse"
         adjustments.append(
             adjust(no, AdjustmentCode.DETAIL_GENERATED, path, f"description generated: {reason}")
         )
-        content = sanitize_html(generated_description(item, name, representative_url)).html
+        content = sanitise_html(generated_description(item, name, representative_url)).html
     words = apply_word_rules(content, rules.word_rules)
     adjustments += word_adjustments(no, path, words.replaced, words.warned)
     if words.blocked:

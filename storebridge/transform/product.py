@@ -39,7 +39,6 @@ from storebridge.transform.content import (
     truncate,
 )
 from storebridge.transform.delivery import DeliveryPlan, build_delivery
-from storebridge.transform.normalize import content_hash, structure_hash
 from storebridge.transform.notice import build_notice, build_origin, tax_type
 from storebridge.transform.options import build_options
 from storebridge.transform.price import compute_price, order_quantity
@@ -62,11 +61,6 @@ SELLER_CODE_PREFIX = "DG"
 def seller_management_code(market: Market | str, item_no: int) -> str:
     """Deterministic Naver ``sellerManagementCode``: ``DG-{market}-{no}`` (the duplicate-prevention key)."""
     return f"{SELLER_CODE_PREFIX}-{market}-{item_no}"
-
-
-def source_hash(item: DomeggookItem) -> str:
-    """sha256 of the normalised source fields; equal hashes mean nothing changed at the supplier."""
-    return content_hash(item)
 
 
 @dataclass(frozen=True)
@@ -251,8 +245,6 @@ def build_product(
         item_no=no,
         payload=payload,
         seller_management_code=code,
-        content_hash=content_hash(item),
-        structure_hash=structure_hash(item),
         leaf_category_id=category.leaf_category_id,
         adjustments=tuple(notes),
     )

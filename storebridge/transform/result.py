@@ -100,13 +100,11 @@ def adjust(item_no: int, code: AdjustmentCode, field_path: str, what: str) -> Ad
 
 @dataclass(frozen=True)
 class Transformed:
-    """A ready payload plus the keys and hashes the sync stores next to the product row."""
+    """A ready payload plus its seller code, leaf category and the adjustments made on the way."""
 
     item_no: int
     payload: ProductPayload
     seller_management_code: str
-    content_hash: str
-    structure_hash: str
     leaf_category_id: str
     adjustments: tuple[Adjustment, ...] = field(default=())
 

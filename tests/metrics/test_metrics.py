@@ -24,12 +24,11 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
 from storebridge.domeggook import DomeggookClient
+from storebridge.domeggook.client import REQUEST as DOMEGGOOK_REQUEST
+from storebridge.http import ClientSettings, RequestKey
 from storebridge.keys import Keys
 from storebridge.limiter import LimiterHook, QuotaConfig, RateLimiter, default_buckets
 from storebridge.metrics import (
-    COMPLETED_SUCCESS_CODES,
-    FAILURE_OUTCOMES,
-    SUCCESS_OUTCOMES,
     GaugeCollector,
     Metrics,
     MetricsHook,
@@ -37,11 +36,11 @@ from storebridge.metrics import (
     record_sync_results,
     request_labels,
 )
-from storebridge.naver import NaverClient, NaverNotFound
+from storebridge.naver import NaverClient, NaverNotFound, endpoints
 from storebridge.sandbox.runner import Sandbox
 from storebridge.serve import ServedApp
 from storebridge.store import State, StateStore
-from storebridge.sync import Outcome, SyncResult
+from storebridge.sync import COMPLETED_SUCCESS_CODES, FAILURE_OUTCOMES, SUCCESS_OUTCOMES, Outcome, SyncResult
 
 #: The contract: every StoreBridge metric and its type.
 CONTRACT = {
@@ -67,7 +66,7 @@ from storebridge.metrics.definitions import (
 from storebridge.sync import Outcome, SyncResult
 assert multiprocess_active(), "prometheus_client did not pick up PROMETHEUS_MULTIPROC_DIR"
 observe_api_request("naver", "GET /v1/categories", 200, 0.25)
-record_sync_result(SyncResult("dome", 1, Outcome.CREATED, "COMPLETED"))
+record_sync_result(SyncResult(market="dome", item_no=1, outcome=Outcome.CREATED, state="COMPLETED"))
 set_queue_depth("normal", int(sys.argv[1]))
 """
 
@@ -127,7 +126,10 @@ async def test_metrics_endpoint_exposes_exactly_the_contract_names_and_types() -
 
 
 def test_labels_are_the_documented_ones(registry: CollectorRegistry, metrics: Metrics) -> None:
-    record_sync_results([SyncResult("dome", 7, Outcome.PRICE_STOCK, "COMPLETED")], metrics=metrics)
+    record_sync_results(
+        [SyncResult(market="dome", item_no=7, outcome=Outcome.PRICE_STOCK, state="COMPLETED")],
+        metrics=metrics,
+    )
     metrics.api_requests.labels("naver", "GET /v1/categories", "200").inc()
 
     assert value(registry, "storebridge_registrations_total", outcome="price_stock") == 1
@@ -176,15 +178,12 @@ async def test_counters_and_histograms_from_two_processes_add_up_and_the_newest_
 # -- the request hook ----------------------------------------------------------------------------
 
 
-def test_bucket_names_become_api_and_endpoint_labels() -> None:
-    assert request_labels("naver:GET /v2/products/origin-products/{no}") == (
-        "naver",
-        "GET /v2/products/origin-products/{no}",
-    )
-    assert request_labels("domeggook") == ("domeggook", "all")
-    assert request_labels("domeggook:getItemView") == ("domeggook", "getItemView")
+def test_request_keys_become_api_and_endpoint_labels() -> None:
+    assert request_labels(endpoints.GET_PRODUCT.key) == ("naver", "GET /v2/products/origin-products/{no}")
+    assert request_labels(endpoints.TOKEN.key) == ("naver", "POST /v1/oauth2/token")
+    assert request_labels(DOMEGGOOK_REQUEST) == ("domeggook", "all")
     with pytest.raises(ValueError, match="no known API"):
-        request_labels("elsewhere")
+        request_labels(RequestKey("elsewhere", "GET", "/x"))
     assert (
         endpoint_label("GET /v2/products/origin-products/123?x=1") == "GET /v2/products/origin-products/{no}"
     )
@@ -198,7 +197,7 @@ async def test_hook_records_status_and_endpoint_templates_of_real_naver_calls(
         api_url=env["NAVER_API_URL"],
         client_id=env["NAVER_CLIENT_ID"],
         client_secret=env["NAVER_CLIENT_SECRET"],
-        max_retries=0,
+        client_settings=ClientSettings(max_retries=0),
         limiter=MetricsHook(None, metrics=metrics),
     ) as naver:
         await naver.get_categories()
@@ -243,26 +242,27 @@ async def test_hook_times_the_shared_limiter_and_delegates_to_it(
     )
 
 
-async def test_hook_still_lets_the_limiter_learn_when_a_bucket_has_no_metrics_labels(
+async def test_hook_still_lets_the_limiter_learn_when_a_request_has_no_metrics_labels(
     metrics: Metrics,
 ) -> None:
     class Recorder:
         def __init__(self) -> None:
-            self.after: list[tuple[str, int]] = []
+            self.after: list[tuple[RequestKey, int]] = []
 
-        async def before_request(self, bucket: str) -> None:
+        async def before_request(self, key: RequestKey) -> None:
             return None
 
-        async def after_response(self, bucket: str, status: int, headers: Mapping[str, str]) -> None:
-            self.after.append((bucket, status))
+        async def after_response(self, key: RequestKey, status: int, headers: Mapping[str, str]) -> None:
+            self.after.append((key, status))
 
     inner = Recorder()
     hook = MetricsHook(inner, metrics=metrics)
-    await hook.before_request("mystery")
+    mystery = RequestKey("mystery", "GET", "/x")
+    await hook.before_request(mystery)
     with pytest.raises(ValueError, match="no known API"):
-        await hook.after_response("mystery", 429, {})
+        await hook.after_response(mystery, 429, {})
 
-    assert inner.after == [("mystery", 429)]
+    assert inner.after == [(mystery, 429)]
 
 
 # -- the gauge collector -------------------------------------------------------------------------

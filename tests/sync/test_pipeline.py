@@ -8,112 +8,18 @@ lost is adopted, never duplicated; hostile items end in a recorded reason.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-from collections.abc import AsyncIterator
-from typing import Any
 
-import aiohttp
-import pytest
-
-from storebridge.config import load_settings
-from storebridge.resources import Resources
-from storebridge.sandbox.catalog.model import ItemStatus, Scenario
-from storebridge.sandbox.domeggook.app import DomeggookSimConfig
-from storebridge.sandbox.naver.app import NaverSimConfig
-from storebridge.sandbox.runner import Sandbox, SandboxOptions
-from storebridge.sandbox.stats import ApiCounts, change_item, snapshot
+from storebridge.sandbox.catalog.model import Scenario
 from storebridge.store import State
 from storebridge.sync import Outcome, Syncer
+from tests.sync.harness import Harness, running
 
 OK = {Outcome.CREATED, Outcome.ADOPTED}
 
 
-class Harness:
-    """A running sandbox plus open pipeline resources, with helpers to poke the simulators."""
-
-    def __init__(self, sandbox: Sandbox, resources: Resources, http: aiohttp.ClientSession) -> None:
-        self.sandbox, self.resources, self.http = sandbox, resources, http
-
-    async def counts(self) -> ApiCounts:
-        return await snapshot(self.http, self.sandbox)
-
-    async def naver_calls(self) -> int:
-        return (await self.counts()).naver_product_calls
-
-    async def naver_products(self) -> list[dict[str, Any]]:
-        async with self.http.get(f"{self.sandbox.naver_origin}/_sandbox/products") as resp:
-            body = await resp.json()
-        return list(body["products"] if isinstance(body, dict) else body)
-
-    async def summary(self, item_no: int) -> dict[str, Any]:
-        """The simulator's summary of the one product carrying the item's seller code."""
-        code = f"DG-dome-{item_no}"
-        found = [p for p in await self.naver_products() if p["sellerManagementCode"] == code]
-        assert len(found) == 1, f"expected exactly one Naver product for {code}, found {len(found)}"
-        return found[0]
-
-    async def product(self, item_no: int) -> dict[str, Any]:
-        """The whole stored document (read over HTTP, as the real API would serve it)."""
-        origin_no = int((await self.summary(item_no))["originProductNo"])
-        return (await self.resources.syncer.naver.get_product(origin_no)).body
-
-    async def change_item(self, item_no: int, body: dict[str, Any]) -> None:
-        await change_item(self.http, self.sandbox, item_no, body)
-
-    async def naver_faults(self, **faults: float) -> None:
-        async with self.http.post(f"{self.sandbox.naver_origin}/_sandbox/faults", json=faults) as resp:
-            assert resp.status == 200, await resp.text()
-
-
-@contextlib.asynccontextmanager
-async def _running(items: int, urls: dict[str, str]) -> AsyncIterator[Harness]:
-    options = SandboxOptions(
-        items=items,
-        seed=1,
-        naver=NaverSimConfig(rate_per_s=50),
-        domeggook=DomeggookSimConfig(per_minute_limit=100_000),
-    )
-    async with Sandbox(options) as sandbox:
-        settings = load_settings(
-            **sandbox.environment(),
-            **urls,
-            NAVER_MAX_TPS=40,
-            DOMEGGOOK_MAX_TPS=40,
-            NAVER_SEARCH_GRACE_S=0,
-            RETRY_BACKOFF_BASE=1,
-        )
-        async with Resources(settings) as resources, aiohttp.ClientSession() as http:
-            yield Harness(sandbox, resources, http)
-
-
-@pytest.fixture
-def service_urls(
-    redis_url: str, redis_namespace: str, database_url: str, s3_endpoint: str, s3_bucket: str
-) -> dict[str, str]:
-    return {
-        "REDIS_URL": redis_url,
-        "REDIS_NAMESPACE": redis_namespace,
-        "DATABASE_URL": database_url,
-        "S3_ENDPOINT": s3_endpoint,
-        "S3_BUCKET": s3_bucket,
-    }
-
-
-@pytest.fixture
-async def h(service_urls: dict[str, str]) -> AsyncIterator[Harness]:
-    """A 60-item sandbox and open pipeline resources."""
-    async with _running(60, service_urls) as harness:
-        yield harness
-
-
-def healthy(h: Harness) -> list[int]:
-    """Catalog items with no hostile scenario that are on sale."""
-    return [i.no for i in h.sandbox.catalog if not i.scenarios and i.status is ItemStatus.ON_SALE]
-
-
 async def created_items(h: Harness, *, with_options: bool | None = None) -> list[int]:
-    results = await h.resources.syncer.sync_items(healthy(h))
+    results = await h.resources.syncer.sync_items(h.healthy())
     created = [r.item_no for r in results if r.outcome is Outcome.CREATED]
     if with_options is not None:
         created = [
@@ -201,7 +107,7 @@ async def test_sold_out_ended_deleted_and_back_on_sale(h: Harness) -> None:
 
 
 async def test_lost_create_answer_is_adopted_not_duplicated(h: Harness) -> None:
-    candidates = healthy(h)
+    candidates = h.healthy()
     await h.naver_faults(lost_answer_rate=1.0)
     first = await h.resources.syncer.sync_items(candidates[:6])
     lost = [r for r in first if r.outcome is Outcome.DEFERRED and r.code == "CREATE_OUTCOME_UNKNOWN"]
@@ -218,7 +124,7 @@ async def test_hostile_items_end_in_a_recorded_reason_and_nothing_half_written(
     service_urls: dict[str, str],
 ) -> None:
     # 220 items: every hostile scenario of the catalog appears at least once (one item in ten).
-    async with _running(220, service_urls) as h:
+    async with running(220, service_urls) as h:
         hostile = [i for i in h.sandbox.catalog if i.scenarios]
         assert {s for i in hostile for s in i.scenarios} == set(Scenario)
         results = await h.resources.syncer.sync_items([i.no for i in hostile])

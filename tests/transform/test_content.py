@@ -15,7 +15,7 @@ from storebridge.transform.content import (
     clean_name,
     clean_text,
     detail_image_sources,
-    sanitize_html,
+    sanitise_html,
     seller_tags,
     truncate,
 )
@@ -133,7 +133,7 @@ def test_clean_text_counts_removed_characters() -> None:
 
 
 def test_script_style_iframe_and_their_content_are_removed() -> None:
-    html = sanitize_html(
+    html = sanitise_html(
         "<p>ok</p><script>alert(1)</script><style>p{}</style><iframe src='https://x'>f</iframe>"
     ).html
 
@@ -141,7 +141,7 @@ def test_script_style_iframe_and_their_content_are_removed() -> None:
 
 
 def test_event_handlers_and_javascript_urls_are_removed_and_links_unwrapped() -> None:
-    html = sanitize_html(
+    html = sanitise_html(
         '<p onclick="x()" onmouseover="y()">t</p><a href="javascript:alert(1)">링크</a>'
     ).html
 
@@ -149,13 +149,13 @@ def test_event_handlers_and_javascript_urls_are_removed_and_links_unwrapped() ->
 
 
 def test_only_harmless_style_properties_survive() -> None:
-    html = sanitize_html('<p style="text-align:center;position:fixed;z-index:99">t</p>').html
+    html = sanitise_html('<p style="text-align:center;position:fixed;z-index:99">t</p>').html
 
     assert html == '<p style="text-align:center">t</p>'
 
 
 def test_image_urls_are_html_decoded_once_or_twice() -> None:
-    found = sanitize_html(
+    found = sanitise_html(
         '<img src="https://s.example/a.jpg?x=1&amp;y=2"><img src="https://s.example/b.jpg?x=1&amp;amp;y=2">'
     )
 
@@ -163,7 +163,7 @@ def test_image_urls_are_html_decoded_once_or_twice() -> None:
 
 
 def test_protocol_relative_images_become_https_and_data_urls_are_dropped() -> None:
-    found = sanitize_html(
+    found = sanitise_html(
         '<img src="//cdn.example/a.jpg"><img src="data:image/png;base64,AAAA"><img src="/rel.jpg">'
     )
 
@@ -177,14 +177,14 @@ def test_mapped_images_are_rewritten_and_unmapped_ones_dropped() -> None:
         '<img src="https://s.example/b.jpg" alt="b"></div>'
     )
 
-    found = sanitize_html(raw, {"https://s.example/a.jpg?x=1&y=2": NAVER_URL})
+    found = sanitise_html(raw, {"https://s.example/a.jpg?x=1&y=2": NAVER_URL})
 
     assert found.html == f'<div><img src="{NAVER_URL}" alt="a"></div>'
     assert found.dropped_urls == ("https://s.example/b.jpg",)
 
 
 def test_alt_text_cannot_smuggle_markup() -> None:
-    found = sanitize_html(
+    found = sanitise_html(
         '<img alt="x><script>alert(1)</script>" src="https://s.example/a.jpg">',
         {"https://s.example/a.jpg": NAVER_URL},
     )

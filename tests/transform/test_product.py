@@ -18,7 +18,6 @@ from storebridge.transform import (
     build_product,
     image_sources,
     seller_management_code,
-    source_hash,
 )
 from storebridge.transform.result import AdjustmentCode
 from tests.paths import DOMEGGOOK_DATA as DATA
@@ -277,13 +276,6 @@ def test_naver_shopping_registration_follows_the_rules() -> None:
     rules = dataclasses.replace(RULES, naver_shopping_registration=True)
 
     assert transformed(body(), rules).payload.smartstore_channel_product.naver_shopping_registration is True
-
-
-def test_source_hash_matches_the_stored_content_hash() -> None:
-    result = transformed(body())
-
-    assert source_hash(DomeggookItem.model_validate(body())) == result.content_hash
-    assert len(result.content_hash) == 64 and result.content_hash != result.structure_hash
 
 
 @pytest.mark.parametrize(

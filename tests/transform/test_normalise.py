@@ -1,4 +1,4 @@
-"""Source hashes and snapshots: tell "nothing", "price/stock only" and "structure" changes apart."""
+"""Source hashes: tell "nothing", "price/stock only" and "structure" changes apart."""
 
 from __future__ import annotations
 
@@ -9,13 +9,7 @@ from typing import Any
 import pytest
 
 from schemas.domeggook import DomeggookItem
-from storebridge.transform.normalize import (
-    ChangeKind,
-    classify_change,
-    content_hash,
-    price_stock_snapshot,
-    structure_hash,
-)
+from storebridge.transform.normalise import content_hash, structure_hash
 from tests.paths import DOMEGGOOK_DATA as DATA
 
 
@@ -99,10 +93,10 @@ def test_price_and_stock_changes_keep_the_structure_hash(change: Callable[[dict[
     before = parsed(body())
     raw = body()
     change(raw)
+    after = parsed(raw)
 
-    assert (
-        classify_change(content_hash(before), structure_hash(before), parsed(raw)) == ChangeKind.PRICE_STOCK
-    )
+    assert content_hash(after) != content_hash(before)
+    assert structure_hash(after) == structure_hash(before)
 
 
 @pytest.mark.parametrize("change", STRUCTURE_CHANGES)
@@ -110,47 +104,13 @@ def test_content_changes_are_structural(change: Callable[[dict[str, Any]], None]
     before = parsed(body())
     raw = body()
     change(raw)
+    after = parsed(raw)
 
-    assert classify_change(content_hash(before), structure_hash(before), parsed(raw)) == ChangeKind.STRUCTURE
+    assert content_hash(after) != content_hash(before)
+    assert structure_hash(after) != structure_hash(before)
 
 
-def test_an_unchanged_item_needs_nothing() -> None:
+def test_the_two_hashes_differ_and_are_sha256_hex() -> None:
     item = parsed(body())
 
-    assert classify_change(content_hash(item), structure_hash(item), item) == ChangeKind.NONE
-
-
-def test_unknown_previous_hashes_count_as_structural() -> None:
-    assert classify_change(None, None, parsed(body())) == ChangeKind.STRUCTURE
-
-
-def test_snapshot_holds_the_price_and_stock_facts() -> None:
-    item = parsed(body())
-
-    snapshot = price_stock_snapshot(item)
-
-    assert snapshot.item_no == 46072413 and snapshot.status == "판매중"
-    assert snapshot.dome_tiers == ((1, 9900), (20, 9500), (50, 9200)) and snapshot.supply_tiers == (
-        (1, 11900),
-    )
-    assert (snapshot.resale_minimum, snapshot.inventory) == (13000, 7934)
-    assert [(v.key, v.qty, v.dom_price, v.sellable_dome) for v in snapshot.variants] == [
-        ("00", 120, 0, True),
-        ("01", 0, 500, True),
-    ]
-    assert (snapshot.content_hash, snapshot.structure_hash) == (content_hash(item), structure_hash(item))
-
-
-def test_snapshot_of_an_item_without_options_or_prices() -> None:
-    raw = body()
-    for key in ("selectOpt", "price", "qty"):
-        del raw[key]
-
-    snapshot = price_stock_snapshot(parsed(raw))
-
-    assert (snapshot.variants, snapshot.dome_tiers, snapshot.inventory, snapshot.resale_minimum) == (
-        (),
-        None,
-        None,
-        None,
-    )
+    assert len(content_hash(item)) == 64 and content_hash(item) != structure_hash(item)
