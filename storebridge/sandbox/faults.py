@@ -4,6 +4,9 @@ Each simulator owns one ``Faults`` instance, adjustable at run time through its 
 ``POST /_sandbox/faults`` endpoint (``Faults.update``). The decision is drawn here from a seeded
 RNG so a run is repeatable; *how* a fault is rendered (which error body, which headers) stays with
 the simulator, because the two APIs answer faults differently.
+
+No provider rule lives here: this is the sandbox's own test instrument. How each API renders a
+fault (its status codes and bodies) is sourced in the simulator that renders it.
 """
 
 from __future__ import annotations

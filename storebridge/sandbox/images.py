@@ -7,7 +7,8 @@ Served under the Domeggook app at ``/_img/...``:
   ``_img_330`` 330 JPEG, ``_stt_150.png`` / ``_stt_330.png`` PNG); no Referer needed;
 * detail images on "supplier hosts", ``/_img/supplier/<seller>/detail/<no>_<k>.jpg?w=800&h=1200``
   (800x1200 JPEG) and a notice banner ``/_img/supplier/<seller>/notice/<no>.jpg``; these are
-  hotlink-protected like the real ones: without ``Referer: https://domeggook.com/…`` they answer 403.
+  hotlink-protected like the real ones: without ``Referer: https://domeggook.com/…`` they answer 403
+  (``domeggook-api.md`` §5 item 12, [ONE]).
 
 Pictures are rendered lazily with Pillow on first request (in a worker thread) and kept in a small
 byte-bounded LRU cache. Colours and text derive from the item number, so the same URL always

@@ -13,11 +13,11 @@ from typing import Any
 
 import aiohttp
 
-from storebridge.limiter import DOMEGGOOK, limiter_bucket
+from storebridge.limiter import DOMEGGOOK, naver_bucket_for
 from storebridge.sandbox.runner import Sandbox
 
 #: The Naver token API as the simulator names it.
-TOKEN_API = "POST /v1/oauth2/token"
+TOKEN_API = "POST /v1/oauth2/token"  # noqa: S105 - an API name, not a secret
 #: Stats key of requests that matched no API (not a call any bucket paid for).
 UNMATCHED = "(unmatched)"
 
@@ -63,7 +63,7 @@ class ApiCounts:
         buckets: dict[str, int] = {DOMEGGOOK: self.domeggook_calls} if self.domeggook_calls else {}
         for api, calls in self.naver_by_api.items():
             try:
-                bucket = limiter_bucket(f"naver:{api}")
+                bucket = naver_bucket_for(*api.split(" ", 1))
             except ValueError:  # an API no bucket knows: show it on its own rather than hide it
                 bucket = f"naver:{api}"
             buckets[bucket] = buckets.get(bucket, 0) + calls

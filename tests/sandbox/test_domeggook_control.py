@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,10 +10,7 @@ import aiohttp
 import pytest
 
 from storebridge.sandbox.catalog.generator import Catalog, Item, ItemStatus, Scenario, generate_catalog
-from storebridge.sandbox.domeggook.app import DomeggookSimConfig, create_domeggook_app
-from storebridge.serve import ServedApp
-
-KEY = "sandbox-domeggook-key"
+from tests.sandbox.support import KEY, ServeDomeggook
 
 
 @dataclass
@@ -43,11 +39,9 @@ class Sandbox:
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    catalog = generate_catalog(200, 3)
-    app = create_domeggook_app(catalog, DomeggookSimConfig())
-    async with ServedApp(app) as served, aiohttp.ClientSession() as session:
-        yield Sandbox(session, served.base_url, catalog)
+async def sandbox(serve_domeggook: ServeDomeggook) -> Sandbox:
+    api = await serve_domeggook(generate_catalog(200, 3))
+    return Sandbox(api.session, api.base_url, api.catalog)
 
 
 def _plain(catalog: Catalog) -> Item:

@@ -6,7 +6,6 @@ import html
 import io
 import re
 import struct
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,10 +14,9 @@ import pytest
 from PIL import Image
 
 from storebridge.sandbox.catalog.generator import Catalog, Item, ItemStatus, Scenario, generate_catalog
-from storebridge.sandbox.domeggook.app import DomeggookSimConfig, create_domeggook_app
-from storebridge.serve import ServedApp
+from storebridge.sandbox.domeggook.app import DomeggookSimConfig
+from tests.sandbox.support import KEY, ServeDomeggook
 
-KEY = "sandbox-domeggook-key"
 DOMEGGOOK_REFERER = "https://domeggook.com/"
 
 
@@ -55,11 +53,9 @@ class Host:
 
 
 @pytest.fixture
-async def host() -> AsyncIterator[Host]:
-    catalog = generate_catalog(300, 21)
-    app = create_domeggook_app(catalog, DomeggookSimConfig(slow_image_delay_s=30.0))
-    async with ServedApp(app) as served, aiohttp.ClientSession() as session:
-        yield Host(session, served.base_url, catalog)
+async def host(serve_domeggook: ServeDomeggook) -> Host:
+    api = await serve_domeggook(generate_catalog(300, 21), DomeggookSimConfig(slow_image_delay_s=30.0))
+    return Host(api.session, api.base_url, api.catalog)
 
 
 def _healthy(catalog: Catalog) -> Item:
@@ -157,12 +153,11 @@ async def test_slow_image_does_not_answer_within_a_short_client_timeout(host: Ho
         await host.fetch(url, timeout_s=0.3)
 
 
-async def test_slow_image_arrives_intact_when_the_delay_is_zero() -> None:
+async def test_slow_image_arrives_intact_when_the_delay_is_zero(serve_domeggook: ServeDomeggook) -> None:
     catalog = generate_catalog(300, 21)
-    app = create_domeggook_app(catalog, DomeggookSimConfig(slow_image_delay_s=0.0))
-    async with ServedApp(app) as served, aiohttp.ClientSession() as session:
-        host = Host(session, served.base_url, catalog)
-        fetched = await host.original(_tagged(catalog, Scenario.SLOW_IMAGE))
+    api = await serve_domeggook(catalog, DomeggookSimConfig(slow_image_delay_s=0.0))
+    host = Host(api.session, api.base_url, catalog)
+    fetched = await host.original(_tagged(catalog, Scenario.SLOW_IMAGE))
     assert Image.open(io.BytesIO(fetched.body)).size == (800, 800)
 
 

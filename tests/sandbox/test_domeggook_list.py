@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from storebridge.sandbox.catalog.generator import Catalog, ItemStatus
-from tests.sandbox.domeggook_support import Api, as_list, on_sale
+from tests.sandbox.support import Api, as_list, on_sale
 
 # --- getCategoryList ---------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import pytest
 from storebridge.sandbox.catalog.data import category_depth
 from storebridge.sandbox.catalog.generator import ItemStatus, Scenario, generate_catalog
 from storebridge.sandbox.domeggook.app import DomeggookSimConfig
-from tests.sandbox.domeggook_support import KEY, SEED, Api, on_sale, serve
+from tests.sandbox.support import KEY, SEED, Api, ServeDomeggook, on_sale
 
 # --- getItemView -------------------------------------------------------------------------------
 
@@ -245,13 +245,13 @@ async def test_bad_or_missing_key_gets_an_errors_body_with_http_200(api: Api, ai
     assert "domeggook" not in body
 
 
-async def test_error_http_status_is_configurable() -> None:
+async def test_error_http_status_is_configurable(serve_domeggook: ServeDomeggook) -> None:
     config = DomeggookSimConfig(error_http_status=401, unknown_service_http_status=400)
-    async for api in serve(generate_catalog(20, SEED), config):
-        status, body = await api.call(aid="wrong", ver="1.0", mode="getCategoryList")
-        assert status == 401 and "errors" in body
-        status, body = await api.call(ver="9.9", mode="getItemList")
-        assert status == 400 and body["errors"]["dcode"] == "UNKNOWN_SERVICE"
+    api = await serve_domeggook(generate_catalog(20, SEED), config)
+    status, body = await api.call(aid="wrong", ver="1.0", mode="getCategoryList")
+    assert status == 401 and "errors" in body
+    status, body = await api.call(ver="9.9", mode="getItemList")
+    assert status == 400 and body["errors"]["dcode"] == "UNKNOWN_SERVICE"
 
 
 async def test_deleting_an_item_through_the_control_endpoint_turns_it_into_item_error(api: Api) -> None:

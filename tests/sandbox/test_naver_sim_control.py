@@ -4,28 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.sandbox.test_naver_sim_support import SELLER_CODE, NaverHarness, with_options
+from tests.sandbox.support import SELLER_CODE, NaverApi, with_options
 
 
-async def get_json(naver: NaverHarness, path: str) -> Any:
+async def get_json(naver: NaverApi, path: str) -> Any:
     async with naver.session.get(f"{naver.base_url}{path}") as response:
         assert response.status == 200
         return await response.json()
 
 
-async def post_json(naver: NaverHarness, path: str, body: Any) -> tuple[int, Any]:
+async def post_json(naver: NaverApi, path: str, body: Any) -> tuple[int, Any]:
     async with naver.session.post(f"{naver.base_url}{path}", json=body) as response:
         return response.status, await response.json()
 
 
-async def test_stats_count_products_duplicates_requests_and_tokens() -> None:
-    async with NaverHarness() as naver:
-        payload = await naver.valid_payload()
-        await naver.create(payload)
-        await naver.create(payload)
-        await naver.create(payload)
-        await naver.create(await naver.valid_payload(seller_code="SB-other"))
-        stats = await get_json(naver, "/_sandbox/stats")
+async def test_stats_count_products_duplicates_requests_and_tokens(naver: NaverApi) -> None:
+    payload = await naver.valid_payload()
+    await naver.create(payload)
+    await naver.create(payload)
+    await naver.create(payload)
+    await naver.create(await naver.valid_payload(seller_code="SB-other"))
+    stats = await get_json(naver, "/_sandbox/stats")
     assert stats["products"] == 4
     assert stats["duplicates"] == 2
     assert stats["duplicate_creates"] == 2
@@ -36,20 +35,18 @@ async def test_stats_count_products_duplicates_requests_and_tokens() -> None:
     assert stats["lost_answers"] == 0
 
 
-async def test_deleting_a_duplicate_brings_live_duplicates_back_to_zero() -> None:
-    async with NaverHarness() as naver:
-        payload = await naver.valid_payload()
-        await naver.create(payload)
-        second = await naver.create(payload)
-        await naver.call("DELETE", f"/v2/products/origin-products/{second['originProductNo']}")
-        stats = await get_json(naver, "/_sandbox/stats")
+async def test_deleting_a_duplicate_brings_live_duplicates_back_to_zero(naver: NaverApi) -> None:
+    payload = await naver.valid_payload()
+    await naver.create(payload)
+    second = await naver.create(payload)
+    await naver.call("DELETE", f"/v2/products/origin-products/{second['originProductNo']}")
+    stats = await get_json(naver, "/_sandbox/stats")
     assert (stats["duplicates"], stats["duplicate_creates"]) == (0, 1)
 
 
-async def test_product_list_shows_codes_status_price_stock_and_options() -> None:
-    async with NaverHarness() as naver:
-        numbers = await naver.create(with_options(await naver.valid_payload(), [2, 3]))
-        listing = await get_json(naver, "/_sandbox/products")
+async def test_product_list_shows_codes_status_price_stock_and_options(naver: NaverApi) -> None:
+    numbers = await naver.create(with_options(await naver.valid_payload(), [2, 3]))
+    listing = await get_json(naver, "/_sandbox/products")
     (product,) = listing["products"]
     assert product["originProductNo"] == numbers["originProductNo"]
     assert product["sellerManagementCode"] == SELLER_CODE
@@ -57,14 +54,13 @@ async def test_product_list_shows_codes_status_price_stock_and_options() -> None
     assert [option["stockQuantity"] for option in product["options"]] == [2, 3]
 
 
-async def test_faults_can_be_read_and_updated_and_bad_values_are_refused() -> None:
-    async with NaverHarness() as naver:
-        before = await get_json(naver, "/_sandbox/faults")
-        ok, updated = await post_json(naver, "/_sandbox/faults", {"error_rate": 0.25, "latency_ms": 5})
-        out_of_range, _ = await post_json(naver, "/_sandbox/faults", {"error_rate": 2})
-        unknown, _ = await post_json(naver, "/_sandbox/faults", {"nonsense": 1})
-        not_object, _ = await post_json(naver, "/_sandbox/faults", [1])
-        after = await get_json(naver, "/_sandbox/faults")
+async def test_faults_can_be_read_and_updated_and_bad_values_are_refused(naver: NaverApi) -> None:
+    before = await get_json(naver, "/_sandbox/faults")
+    ok, updated = await post_json(naver, "/_sandbox/faults", {"error_rate": 0.25, "latency_ms": 5})
+    out_of_range, _ = await post_json(naver, "/_sandbox/faults", {"error_rate": 2})
+    unknown, _ = await post_json(naver, "/_sandbox/faults", {"nonsense": 1})
+    not_object, _ = await post_json(naver, "/_sandbox/faults", [1])
+    after = await get_json(naver, "/_sandbox/faults")
     assert before["error_rate"] == 0.0
     assert ok == 200
     assert updated["error_rate"] == 0.25
@@ -73,23 +69,22 @@ async def test_faults_can_be_read_and_updated_and_bad_values_are_refused() -> No
     assert naver.faults.error_rate == 0.25
 
 
-async def test_reset_forgets_products_images_tokens_and_counters() -> None:
-    async with NaverHarness() as naver:
-        token = await naver.token()
-        await naver.create(await naver.valid_payload())
-        status, _ = await post_json(naver, "/_sandbox/reset", {})
-        stats = await get_json(naver, "/_sandbox/stats")
-        async with naver.session.get(
-            naver.api("/v1/categories"), headers={"Authorization": f"Bearer {token}"}
-        ) as response:
-            old_token_status = response.status
+async def test_reset_forgets_products_images_tokens_and_counters(naver: NaverApi) -> None:
+    token = await naver.token()
+    await naver.create(await naver.valid_payload())
+    status, _ = await post_json(naver, "/_sandbox/reset", {})
+    stats = await get_json(naver, "/_sandbox/stats")
+    async with naver.session.get(
+        naver.api("/v1/categories"), headers={"Authorization": f"Bearer {token}"}
+    ) as response:
+        old_token_status = response.status
     assert status == 200
     assert (stats["products"], stats["images"], stats["tokens_issued"]) == (0, 0, 0)
     assert old_token_status == 401
 
 
-async def test_sandbox_endpoints_need_no_token_and_skip_the_gateway() -> None:
-    async with NaverHarness() as naver, naver.session.get(f"{naver.base_url}/_sandbox/stats") as response:
+async def test_sandbox_endpoints_need_no_token_and_skip_the_gateway(naver: NaverApi) -> None:
+    async with naver.session.get(f"{naver.base_url}/_sandbox/stats") as response:
         headers = response.headers
         status = response.status
     assert status == 200

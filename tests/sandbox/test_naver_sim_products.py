@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from tests.sandbox.test_naver_sim_support import SELLER_CODE, NaverHarness, config_with, with_options
+from tests.sandbox.support import SELLER_CODE, NaverApi, ServeNaver, config_with, with_options
 
 ORIGIN = "/v2/products/origin-products"
 CHANNEL = "/v2/products/channel-products"
@@ -17,21 +17,19 @@ def seller_search(code: str | None) -> dict[str, object]:
     return body
 
 
-async def test_create_answers_only_the_two_product_numbers() -> None:
-    async with NaverHarness() as naver:
-        status, body, headers = await naver.call("POST", "/v2/products", json=await naver.valid_payload())
+async def test_create_answers_only_the_two_product_numbers(naver: NaverApi) -> None:
+    status, body, headers = await naver.call("POST", "/v2/products", json=await naver.valid_payload())
     assert status == 200
     assert set(body) == {"originProductNo", "smartstoreChannelProductNo"}
     assert all(isinstance(value, int) and value > 10**10 for value in body.values())
     assert headers["Content-Type"].startswith("application/json")
 
 
-async def test_created_product_reads_back_with_option_ids_and_sanitised_html() -> None:
-    async with NaverHarness() as naver:
-        payload = with_options(await naver.valid_payload(), [5, 7])
-        payload["originProduct"]["detailContent"] = '<p onclick="x()">설명</p><script>alert(1)</script>'
-        numbers = await naver.create(payload)
-        status, body, _ = await naver.call("GET", f"{ORIGIN}/{numbers['originProductNo']}")
+async def test_created_product_reads_back_with_option_ids_and_sanitised_html(naver: NaverApi) -> None:
+    payload = with_options(await naver.valid_payload(), [5, 7])
+    payload["originProduct"]["detailContent"] = '<p onclick="x()">설명</p><script>alert(1)</script>'
+    numbers = await naver.create(payload)
+    status, body, _ = await naver.call("GET", f"{ORIGIN}/{numbers['originProductNo']}")
     origin = body["originProduct"]
     rows = origin["detailAttribute"]["optionInfo"]["optionCombinations"]
     assert status == 200
@@ -43,38 +41,37 @@ async def test_created_product_reads_back_with_option_ids_and_sanitised_html() -
     assert body["smartstoreChannelProduct"]["channelProductDisplayStatusType"] == "ON"
 
 
-async def test_create_with_zero_stock_is_stored_out_of_stock_and_suspension_becomes_sale() -> None:
-    async with NaverHarness() as naver:
-        payload = await naver.valid_payload()
-        payload["originProduct"]["stockQuantity"] = 0
-        empty = await naver.create(payload)
-        payload["originProduct"].update(stockQuantity=5, statusType="SUSPENSION")
-        suspended = await naver.create(payload)
-        _, empty_body, _ = await naver.call("GET", f"{ORIGIN}/{empty['originProductNo']}")
-        _, suspended_body, _ = await naver.call("GET", f"{ORIGIN}/{suspended['originProductNo']}")
+async def test_create_with_zero_stock_is_stored_out_of_stock_and_suspension_becomes_sale(
+    naver: NaverApi,
+) -> None:
+    payload = await naver.valid_payload()
+    payload["originProduct"]["stockQuantity"] = 0
+    empty = await naver.create(payload)
+    payload["originProduct"].update(stockQuantity=5, statusType="SUSPENSION")
+    suspended = await naver.create(payload)
+    _, empty_body, _ = await naver.call("GET", f"{ORIGIN}/{empty['originProductNo']}")
+    _, suspended_body, _ = await naver.call("GET", f"{ORIGIN}/{suspended['originProductNo']}")
     assert empty_body["originProduct"]["statusType"] == "OUTOFSTOCK"
     assert suspended_body["originProduct"]["statusType"] == "SALE"
 
 
-async def test_unknown_product_number_is_404() -> None:
-    async with NaverHarness() as naver:
-        status, body, _ = await naver.call("GET", f"{ORIGIN}/12345")
+async def test_unknown_product_number_is_404(naver: NaverApi) -> None:
+    status, body, _ = await naver.call("GET", f"{ORIGIN}/12345")
     assert status == 404
     assert body["code"] == "NOT_FOUND"
 
 
-async def test_put_replaces_the_whole_product() -> None:
-    async with NaverHarness() as naver:
-        payload = await naver.valid_payload()
-        payload["originProduct"]["detailAttribute"]["seoInfo"] = {"sellerTags": [{"text": "텀블러"}]}
-        numbers = await naver.create(payload)
-        path = f"{ORIGIN}/{numbers['originProductNo']}"
-        _, current, _ = await naver.call("GET", path)
-        current["originProduct"]["name"] = "새 이름"
-        current["originProduct"]["salePrice"] = 25000
-        del current["originProduct"]["detailAttribute"]["seoInfo"]
-        status, answer, _ = await naver.call("PUT", path, json=current)
-        _, after, _ = await naver.call("GET", path)
+async def test_put_replaces_the_whole_product(naver: NaverApi) -> None:
+    payload = await naver.valid_payload()
+    payload["originProduct"]["detailAttribute"]["seoInfo"] = {"sellerTags": [{"text": "텀블러"}]}
+    numbers = await naver.create(payload)
+    path = f"{ORIGIN}/{numbers['originProductNo']}"
+    _, current, _ = await naver.call("GET", path)
+    current["originProduct"]["name"] = "새 이름"
+    current["originProduct"]["salePrice"] = 25000
+    del current["originProduct"]["detailAttribute"]["seoInfo"]
+    status, answer, _ = await naver.call("PUT", path, json=current)
+    _, after, _ = await naver.call("GET", path)
     assert status == 200
     assert answer == numbers
     assert after["originProduct"]["name"] == "새 이름"
@@ -82,17 +79,16 @@ async def test_put_replaces_the_whole_product() -> None:
     assert "seoInfo" not in after["originProduct"]["detailAttribute"]
 
 
-async def test_put_keeps_omitted_detail_content_stock_and_notice() -> None:
-    async with NaverHarness() as naver:
-        payload = await naver.valid_payload()
-        numbers = await naver.create(payload)
-        path = f"{ORIGIN}/{numbers['originProductNo']}"
-        update = copy.deepcopy(payload)
-        for key in ("detailContent", "stockQuantity"):
-            del update["originProduct"][key]
-        del update["originProduct"]["detailAttribute"]["productInfoProvidedNotice"]
-        status, _, _ = await naver.call("PUT", path, json=update)
-        _, after, _ = await naver.call("GET", path)
+async def test_put_keeps_omitted_detail_content_stock_and_notice(naver: NaverApi) -> None:
+    payload = await naver.valid_payload()
+    numbers = await naver.create(payload)
+    path = f"{ORIGIN}/{numbers['originProductNo']}"
+    update = copy.deepcopy(payload)
+    for key in ("detailContent", "stockQuantity"):
+        del update["originProduct"][key]
+    del update["originProduct"]["detailAttribute"]["productInfoProvidedNotice"]
+    status, _, _ = await naver.call("PUT", path, json=update)
+    _, after, _ = await naver.call("GET", path)
     origin = after["originProduct"]
     assert status == 200
     assert origin["detailContent"] == payload["originProduct"]["detailContent"]
@@ -100,41 +96,38 @@ async def test_put_keeps_omitted_detail_content_stock_and_notice() -> None:
     assert origin["detailAttribute"]["productInfoProvidedNotice"]["productInfoProvidedNoticeType"] == "ETC"
 
 
-async def test_put_with_only_stock_and_status_fails_like_naver() -> None:
-    async with NaverHarness() as naver:
-        numbers = await naver.create(await naver.valid_payload())
-        body = {"originProduct": {"stockQuantity": 100, "statusType": "SALE"}}
-        status, answer, _ = await naver.call("PUT", f"{ORIGIN}/{numbers['originProductNo']}", json=body)
+async def test_put_with_only_stock_and_status_fails_like_naver(naver: NaverApi) -> None:
+    numbers = await naver.create(await naver.valid_payload())
+    body = {"originProduct": {"stockQuantity": 100, "statusType": "SALE"}}
+    status, answer, _ = await naver.call("PUT", f"{ORIGIN}/{numbers['originProductNo']}", json=body)
     names = {item["name"] for item in answer["invalidInputs"]}
     assert status == 400
     assert "originProduct.salePrice" in names
     assert "smartstoreChannelProduct" in names
 
 
-async def test_put_keeps_option_ids_of_rows_matched_by_name() -> None:
-    async with NaverHarness() as naver:
-        numbers = await naver.create(with_options(await naver.valid_payload(), [5, 7]))
-        path = f"{ORIGIN}/{numbers['originProductNo']}"
-        _, current, _ = await naver.call("GET", path)
-        rows = current["originProduct"]["detailAttribute"]["optionInfo"]["optionCombinations"]
-        ids = [row.pop("id") for row in rows]
-        rows[0]["stockQuantity"] = 1
-        current["originProduct"]["stockQuantity"] = 8
-        status, _, _ = await naver.call("PUT", path, json=current)
-        _, after, _ = await naver.call("GET", path)
+async def test_put_keeps_option_ids_of_rows_matched_by_name(naver: NaverApi) -> None:
+    numbers = await naver.create(with_options(await naver.valid_payload(), [5, 7]))
+    path = f"{ORIGIN}/{numbers['originProductNo']}"
+    _, current, _ = await naver.call("GET", path)
+    rows = current["originProduct"]["detailAttribute"]["optionInfo"]["optionCombinations"]
+    ids = [row.pop("id") for row in rows]
+    rows[0]["stockQuantity"] = 1
+    current["originProduct"]["stockQuantity"] = 8
+    status, _, _ = await naver.call("PUT", path, json=current)
+    _, after, _ = await naver.call("GET", path)
     after_rows = after["originProduct"]["detailAttribute"]["optionInfo"]["optionCombinations"]
     assert status == 200
     assert [row["id"] for row in after_rows] == ids
     assert after["originProduct"]["stockQuantity"] == 8
 
 
-async def test_put_with_an_unknown_option_id_is_rejected() -> None:
-    async with NaverHarness() as naver:
-        numbers = await naver.create(with_options(await naver.valid_payload(), [5, 7]))
-        path = f"{ORIGIN}/{numbers['originProductNo']}"
-        _, current, _ = await naver.call("GET", path)
-        current["originProduct"]["detailAttribute"]["optionInfo"]["optionCombinations"][0]["id"] = 1
-        status, body, _ = await naver.call("PUT", path, json=current)
+async def test_put_with_an_unknown_option_id_is_rejected(naver: NaverApi) -> None:
+    numbers = await naver.create(with_options(await naver.valid_payload(), [5, 7]))
+    path = f"{ORIGIN}/{numbers['originProductNo']}"
+    _, current, _ = await naver.call("GET", path)
+    current["originProduct"]["detailAttribute"]["optionInfo"]["optionCombinations"][0]["id"] = 1
+    status, body, _ = await naver.call("PUT", path, json=current)
     assert status == 400
     assert (
         body["invalidInputs"][0]["name"]
@@ -142,43 +135,40 @@ async def test_put_with_an_unknown_option_id_is_rejected() -> None:
     )
 
 
-async def test_delete_removes_the_product() -> None:
-    async with NaverHarness() as naver:
-        numbers = await naver.create(await naver.valid_payload())
-        path = f"{ORIGIN}/{numbers['originProductNo']}"
-        status, body, _ = await naver.call("DELETE", path)
-        after, _, _ = await naver.call("GET", path)
-        again, _, _ = await naver.call("DELETE", path)
-        stats = await naver.stats()
+async def test_delete_removes_the_product(naver: NaverApi) -> None:
+    numbers = await naver.create(await naver.valid_payload())
+    path = f"{ORIGIN}/{numbers['originProductNo']}"
+    status, body, _ = await naver.call("DELETE", path)
+    after, _, _ = await naver.call("GET", path)
+    again, _, _ = await naver.call("DELETE", path)
+    stats = await naver.stats()
     assert status == 200
     assert set(body) == {"code", "message", "data"}
     assert (after, again) == (404, 404)
     assert stats["products"] == 0
 
 
-async def test_channel_product_routes_reach_the_same_product() -> None:
-    async with NaverHarness() as naver:
-        payload = await naver.valid_payload()
-        numbers = await naver.create(payload)
-        path = f"{CHANNEL}/{numbers['smartstoreChannelProductNo']}"
-        read_status, read, _ = await naver.call("GET", path)
-        payload["originProduct"]["name"] = "채널에서 수정"
-        put_status, _, _ = await naver.call("PUT", path, json=payload)
-        _, origin_view, _ = await naver.call("GET", f"{ORIGIN}/{numbers['originProductNo']}")
-        delete_status, _, _ = await naver.call("DELETE", path)
-        gone, _, _ = await naver.call("GET", f"{ORIGIN}/{numbers['originProductNo']}")
+async def test_channel_product_routes_reach_the_same_product(naver: NaverApi) -> None:
+    payload = await naver.valid_payload()
+    numbers = await naver.create(payload)
+    path = f"{CHANNEL}/{numbers['smartstoreChannelProductNo']}"
+    read_status, read, _ = await naver.call("GET", path)
+    payload["originProduct"]["name"] = "채널에서 수정"
+    put_status, _, _ = await naver.call("PUT", path, json=payload)
+    _, origin_view, _ = await naver.call("GET", f"{ORIGIN}/{numbers['originProductNo']}")
+    delete_status, _, _ = await naver.call("DELETE", path)
+    gone, _, _ = await naver.call("GET", f"{ORIGIN}/{numbers['originProductNo']}")
     assert (read_status, put_status, delete_status, gone) == (200, 200, 200, 404)
     assert read["originProduct"]["leafCategoryId"] == "50000803"
     assert origin_view["originProduct"]["name"] == "채널에서 수정"
 
 
-async def test_search_by_seller_code_finds_exact_matches_only() -> None:
-    async with NaverHarness() as naver:
-        await naver.create(await naver.valid_payload(seller_code=SELLER_CODE))
-        await naver.create(await naver.valid_payload(seller_code=SELLER_CODE + "-2"))
-        status, found, _ = await naver.call("POST", "/v1/products/search", json=seller_search(SELLER_CODE))
-        _, missing, _ = await naver.call("POST", "/v1/products/search", json=seller_search("SB-none"))
-        _, everything, _ = await naver.call("POST", "/v1/products/search", json=seller_search(None))
+async def test_search_by_seller_code_finds_exact_matches_only(naver: NaverApi) -> None:
+    await naver.create(await naver.valid_payload(seller_code=SELLER_CODE))
+    await naver.create(await naver.valid_payload(seller_code=SELLER_CODE + "-2"))
+    status, found, _ = await naver.call("POST", "/v1/products/search", json=seller_search(SELLER_CODE))
+    _, missing, _ = await naver.call("POST", "/v1/products/search", json=seller_search("SB-none"))
+    _, everything, _ = await naver.call("POST", "/v1/products/search", json=seller_search(None))
     assert status == 200
     assert found["totalElements"] == 1
     channel = found["contents"][0]["channelProducts"][0]
@@ -193,18 +183,15 @@ async def test_search_by_seller_code_finds_exact_matches_only() -> None:
     assert everything["totalElements"] == 2
 
 
-async def test_search_pages_and_filters_by_status() -> None:
-    async with NaverHarness() as naver:
-        payload = await naver.valid_payload()
-        for index in range(3):
-            payload["originProduct"]["detailAttribute"]["sellerCodeInfo"]["sellerManagementCode"] = (
-                f"SB-{index}"
-            )
-            payload["originProduct"]["stockQuantity"] = index
-            await naver.create(payload)
-        _, page2, _ = await naver.call("POST", "/v1/products/search", json={"page": 2, "size": 2})
-        _, selling, _ = await naver.call("POST", "/v1/products/search", json={"productStatusTypes": ["SALE"]})
-        too_big, _, _ = await naver.call("POST", "/v1/products/search", json={"size": 501})
+async def test_search_pages_and_filters_by_status(naver: NaverApi) -> None:
+    payload = await naver.valid_payload()
+    for index in range(3):
+        payload["originProduct"]["detailAttribute"]["sellerCodeInfo"]["sellerManagementCode"] = f"SB-{index}"
+        payload["originProduct"]["stockQuantity"] = index
+        await naver.create(payload)
+    _, page2, _ = await naver.call("POST", "/v1/products/search", json={"page": 2, "size": 2})
+    _, selling, _ = await naver.call("POST", "/v1/products/search", json={"productStatusTypes": ["SALE"]})
+    too_big, _, _ = await naver.call("POST", "/v1/products/search", json={"size": 501})
     assert page2["totalElements"] == 3
     assert page2["totalPages"] == 2
     assert len(page2["contents"]) == 1
@@ -213,22 +200,21 @@ async def test_search_pages_and_filters_by_status() -> None:
     assert too_big == 400
 
 
-async def test_search_lag_hides_new_products_until_it_passes() -> None:
-    async with NaverHarness(config_with(search_lag_s=5.0)) as naver:
-        await naver.create(await naver.valid_payload())
-        _, early, _ = await naver.call("POST", "/v1/products/search", json=seller_search(SELLER_CODE))
-        naver.clock.advance(5)
-        _, later, _ = await naver.call("POST", "/v1/products/search", json=seller_search(SELLER_CODE))
+async def test_search_lag_hides_new_products_until_it_passes(serve_naver: ServeNaver) -> None:
+    naver = await serve_naver(config_with(search_lag_s=5.0))
+    await naver.create(await naver.valid_payload())
+    _, early, _ = await naver.call("POST", "/v1/products/search", json=seller_search(SELLER_CODE))
+    naver.clock.advance(5)
+    _, later, _ = await naver.call("POST", "/v1/products/search", json=seller_search(SELLER_CODE))
     assert (early["totalElements"], later["totalElements"]) == (0, 1)
 
 
-async def test_categories_list_leaves_details_and_children() -> None:
-    async with NaverHarness() as naver:
-        _, everything, _ = await naver.call("GET", "/v1/categories")
-        _, leaves, _ = await naver.call("GET", "/v1/categories", params={"last": "true"})
-        _, one, _ = await naver.call("GET", "/v1/categories/50000803")
-        _, children, _ = await naver.call("GET", "/v1/categories/50000080/sub-categories")
-        missing, _, _ = await naver.call("GET", "/v1/categories/99999999")
+async def test_categories_list_leaves_details_and_children(naver: NaverApi) -> None:
+    _, everything, _ = await naver.call("GET", "/v1/categories")
+    _, leaves, _ = await naver.call("GET", "/v1/categories", params={"last": "true"})
+    _, one, _ = await naver.call("GET", "/v1/categories/50000803")
+    _, children, _ = await naver.call("GET", "/v1/categories/50000080/sub-categories")
+    missing, _, _ = await naver.call("GET", "/v1/categories/99999999")
     assert len(leaves) < len(everything)
     assert all(item["last"] for item in leaves)
     assert all(len(item["id"]) == 8 for item in everything)

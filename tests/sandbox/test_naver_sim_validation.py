@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from tests.sandbox.test_naver_sim_support import (
-    NaverHarness,
+from tests.sandbox.support import (
+    NaverApi,
+    ServeNaver,
     config_with,
     image_bytes,
     minimal_payload,
@@ -319,20 +320,19 @@ REJECTED: list[Any] = [
 ]
 
 
-async def post(naver: NaverHarness, body: Any) -> tuple[int, Any]:
+async def post(naver: NaverApi, body: Any) -> tuple[int, Any]:
     status, answer, _ = await naver.call("POST", "/v2/products", json=body)
     return status, answer
 
 
 @pytest.mark.parametrize(("mutate", "expected"), REJECTED)
 async def test_rule_violation_is_rejected_with_its_field_path(
-    mutate: Callable[[Payload], None], expected: set[str]
+    naver: NaverApi, mutate: Callable[[Payload], None], expected: set[str]
 ) -> None:
-    async with NaverHarness() as naver:
-        payload = await naver.valid_payload()
-        mutate(payload)
-        status, body = await post(naver, payload)
-        stats = await naver.stats()
+    payload = await naver.valid_payload()
+    mutate(payload)
+    status, body = await post(naver, payload)
+    stats = await naver.stats()
     assert status == 400
     assert body["code"] == "BAD_REQUEST"
     assert body["message"] == "입력한 데이터가 유효하지 않습니다."
@@ -399,22 +399,20 @@ ACCEPTED: list[Any] = [
 
 
 @pytest.mark.parametrize("mutate", ACCEPTED)
-async def test_valid_variant_is_accepted(mutate: Callable[[Payload], None]) -> None:
-    async with NaverHarness() as naver:
-        payload = await naver.valid_payload()
-        mutate(payload)
-        status, body = await post(naver, payload)
+async def test_valid_variant_is_accepted(naver: NaverApi, mutate: Callable[[Payload], None]) -> None:
+    payload = await naver.valid_payload()
+    mutate(payload)
+    status, body = await post(naver, payload)
     assert status == 200, body
 
 
-async def test_all_problems_are_reported_at_once() -> None:
-    async with NaverHarness() as naver:
-        payload = await naver.valid_payload()
-        set_in(payload, f"{OP}.salePrice", 19905)
-        set_in(payload, f"{OP}.name", "가" * 101)
-        set_in(payload, f"{D}.afterServiceInfo.afterServiceTelephoneNumber", "없음")
-        set_in(payload, "smartstoreChannelProduct.channelProductDisplayStatusType", "WAIT")
-        status, body = await post(naver, payload)
+async def test_all_problems_are_reported_at_once(naver: NaverApi) -> None:
+    payload = await naver.valid_payload()
+    set_in(payload, f"{OP}.salePrice", 19905)
+    set_in(payload, f"{OP}.name", "가" * 101)
+    set_in(payload, f"{D}.afterServiceInfo.afterServiceTelephoneNumber", "없음")
+    set_in(payload, "smartstoreChannelProduct.channelProductDisplayStatusType", "WAIT")
+    status, body = await post(naver, payload)
     assert status == 400
     assert problem_names(body) == {
         f"{OP}.salePrice",
@@ -424,71 +422,64 @@ async def test_all_problems_are_reported_at_once() -> None:
     }
 
 
-async def test_flat_body_without_wrapping_is_rejected() -> None:
-    async with NaverHarness() as naver:
-        payload = await naver.valid_payload()
-        status, body = await post(naver, payload["originProduct"])
+async def test_flat_body_without_wrapping_is_rejected(naver: NaverApi) -> None:
+    payload = await naver.valid_payload()
+    status, body = await post(naver, payload["originProduct"])
     assert status == 400
     assert problem_names(body) == {"originProduct", "smartstoreChannelProduct"}
 
 
-async def test_stock_sum_error_uses_navers_message() -> None:
-    async with NaverHarness() as naver:
-        payload = with_options(await naver.valid_payload(), [5, 7])
-        set_in(payload, f"{OP}.stockQuantity", 300)
-        _, body = await post(naver, payload)
+async def test_stock_sum_error_uses_navers_message(naver: NaverApi) -> None:
+    payload = with_options(await naver.valid_payload(), [5, 7])
+    set_in(payload, f"{OP}.stockQuantity", 300)
+    _, body = await post(naver, payload)
     assert body["invalidInputs"][0]["message"] == (
         "조합형 옵션 상품인 경우 상품의 재고수량과 조합형옵션 재고수량의 합은 같아야 합니다."
     )
 
 
-async def test_display_status_error_uses_navers_enum_message() -> None:
-    async with NaverHarness() as naver:
-        payload = await naver.valid_payload()
-        set_in(payload, "smartstoreChannelProduct.channelProductDisplayStatusType", "WAIT")
-        _, body = await post(naver, payload)
+async def test_display_status_error_uses_navers_enum_message(naver: NaverApi) -> None:
+    payload = await naver.valid_payload()
+    set_in(payload, "smartstoreChannelProduct.channelProductDisplayStatusType", "WAIT")
+    _, body = await post(naver, payload)
     assert body["invalidInputs"][0]["message"] == "Enum값을 입력하지 않았거나 허용되지 않은 Enum 값입니다"
 
 
-async def test_knobs_relax_the_ten_won_and_delivery_rules() -> None:
-    async with NaverHarness(
-        config_with(require_price_multiple_of_10=False, require_delivery_info=False)
-    ) as naver:
-        payload = await naver.valid_payload()
-        set_in(payload, f"{OP}.salePrice", 19905)
-        set_in(payload, f"{OP}.deliveryInfo", ...)
-        status, body = await post(naver, payload)
+async def test_knobs_relax_the_ten_won_and_delivery_rules(serve_naver: ServeNaver) -> None:
+    naver = await serve_naver(config_with(require_price_multiple_of_10=False, require_delivery_info=False))
+    payload = await naver.valid_payload()
+    set_in(payload, f"{OP}.salePrice", 19905)
+    set_in(payload, f"{OP}.deliveryInfo", ...)
+    status, body = await post(naver, payload)
     assert status == 200, body
 
 
-async def test_image_uploaded_to_another_simulator_is_not_ours() -> None:
-    async with NaverHarness() as other, NaverHarness() as naver:
-        (foreign_url,) = await other.upload(image_bytes())
-        status, body = await post(naver, minimal_payload(foreign_url))
+async def test_image_uploaded_to_another_simulator_is_not_ours(serve_naver: ServeNaver) -> None:
+    other, naver = await serve_naver(), await serve_naver()
+    (foreign_url,) = await other.upload(image_bytes())
+    status, body = await post(naver, minimal_payload(foreign_url))
     assert status == 400
     assert problem_names(body) == {f"{OP}.images.representativeImage.url"}
 
 
-async def test_invalid_json_and_wrong_content_type_are_rejected() -> None:
-    async with NaverHarness() as naver:
-        bad_json, bad_json_body, _ = await naver.call(
-            "POST", "/v2/products", data=b"{not json", headers={"Content-Type": "application/json"}
-        )
-        form, _, _ = await naver.call("POST", "/v2/products", data={"originProduct": "x"})
+async def test_invalid_json_and_wrong_content_type_are_rejected(naver: NaverApi) -> None:
+    bad_json, bad_json_body, _ = await naver.call(
+        "POST", "/v2/products", data=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    form, _, _ = await naver.call("POST", "/v2/products", data={"originProduct": "x"})
     assert bad_json == 400
     assert bad_json_body["invalidInputs"][0]["type"] == "InvalidFormat"
     assert form == 415
 
 
-async def test_update_rules_allow_omitting_stock_but_still_check_the_rest() -> None:
-    async with NaverHarness() as naver:
-        payload = await naver.valid_payload()
-        numbers = await naver.create(payload)
-        update = copy.deepcopy(payload)
-        set_in(update, f"{OP}.stockQuantity", ...)
-        set_in(update, f"{OP}.salePrice", 5)
-        status, body, _ = await naver.call(
-            "PUT", f"/v2/products/origin-products/{numbers['originProductNo']}", json=update
-        )
+async def test_update_rules_allow_omitting_stock_but_still_check_the_rest(naver: NaverApi) -> None:
+    payload = await naver.valid_payload()
+    numbers = await naver.create(payload)
+    update = copy.deepcopy(payload)
+    set_in(update, f"{OP}.stockQuantity", ...)
+    set_in(update, f"{OP}.salePrice", 5)
+    status, body, _ = await naver.call(
+        "PUT", f"/v2/products/origin-products/{numbers['originProductNo']}", json=update
+    )
     assert status == 400
     assert problem_names(body) == {f"{OP}.salePrice"}

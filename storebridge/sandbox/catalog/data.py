@@ -2,8 +2,8 @@
 
 Over 400 lines only because it is pure data that the formatter spreads one field per line.
 
-Kept apart from the generator so the tree can be imported by the category-mapping code and tests
-without pulling in the generator. Category names and the code format (five 2-digit levels,
+Kept apart from the generator so the data reads as data and the tests can map the tree without
+going through a generated catalog. Category names and the code format (five 2-digit levels,
 ``대_중_소_세_세세``) follow the reference (``domeggook-api.md`` §2.6); the concrete tree is a
 trimmed, invented-but-plausible subset of the real one (``01`` 패션잡화 › ``07`` 남성가방 › ``03``
 서류가방 and ``04`` 생활용품 › ``01`` 주방용품 › ``03`` 텀블러 appear in the reference).

@@ -46,9 +46,9 @@ from storebridge.sandbox.catalog.model import (
     ItemSpec,
     ItemStatus,
     OptionSet,
-    OptionVariant,
     Scenario,
-    Seller,
+    SimOptionVariant,
+    SimSeller,
 )
 
 __all__ = [
@@ -58,8 +58,8 @@ __all__ = [
     "Item",
     "ItemStatus",
     "OptionSet",
-    "OptionVariant",
     "Scenario",
+    "SimOptionVariant",
     "generate_catalog",
 ]
 
@@ -130,13 +130,13 @@ def _between(rng: random.Random, low: int, high: int) -> int:
     return low + int(rng.random() * (high - low + 1))
 
 
-def _make_seller(rng: random.Random, index: int) -> Seller:
+def _make_seller(rng: random.Random, index: int) -> SimSeller:
     stem_ko, stem_en = COMPANY_STEMS[index % len(COMPANY_STEMS)]
     suffix_ko, suffix_en = COMPANY_SUFFIXES[(index // len(COMPANY_STEMS)) % len(COMPANY_SUFFIXES)]
     serial = index // (len(COMPANY_STEMS) * len(COMPANY_SUFFIXES))
     zipcode, addr = _pick(rng, ADDRESSES)
     nick = f"{stem_ko}{suffix_ko}" + (str(serial + 1) if serial else "")
-    return Seller(
+    return SimSeller(
         id=f"{stem_en}{suffix_en}{serial or ''}",
         nick=nick,
         company_name=f"주식회사 {nick}" if rng.random() < 0.6 else nick,
@@ -208,7 +208,7 @@ def make_option_set(
             roll = rng.random()
             hid = 1 if roll < 0.03 else 2 if roll < 0.06 else 0
             dom = rng.random() >= 0.03
-        variants.append(OptionVariant(key, name, add, stock, hid, dom, f"{rng.getrandbits(24):06x}"))
+        variants.append(SimOptionVariant(key, name, add, stock, hid, dom, f"{rng.getrandbits(24):06x}"))
     return OptionSet(axes=axes, variants=variants)
 
 
@@ -276,7 +276,7 @@ def _make_delivery(rng: random.Random, scenario: Scenario | None) -> Delivery:
 
 
 def _make_spec(
-    rng: random.Random, profile: LeafProfile, seller: Seller, title: str, scenario: Scenario | None
+    rng: random.Random, profile: LeafProfile, seller: SimSeller, title: str, scenario: Scenario | None
 ) -> ItemSpec:
     wire_country, country = COUNTRIES[0 if rng.random() < 0.6 else 1 if rng.random() < 0.75 else 2]
     model = f"{_pick(rng, 'ABCDHKMST')}{_pick(rng, 'ABCDHKMST')}-{_between(rng, 100, 9999)}"
@@ -301,7 +301,7 @@ def _make_spec(
     )
 
 
-def _make_item(rng: random.Random, no: int, seller: Seller, scenario: Scenario | None) -> Item:
+def _make_item(rng: random.Random, no: int, seller: SimSeller, scenario: Scenario | None) -> Item:
     category = UNMAPPED_CATEGORY_CODE if scenario is Scenario.UNMAPPED_CATEGORY else _pick(rng, _LEAVES)
     profile = LEAF_PROFILES.get(category) or LEAF_PROFILES[_pick(rng, _LEAVES)]
     low, high = profile.price_won

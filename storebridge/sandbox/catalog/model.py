@@ -1,6 +1,6 @@
 """The in-memory model of a simulated Domeggook catalog (items, options, sellers, scenarios).
 
-These are the simulator's *truth*; ``domeggook_render`` turns them into the quirky wire JSON. Items
+These are the simulator's *truth*; ``domeggook/render.py`` turns them into the quirky wire JSON. Items
 are plain mutable dataclasses because the sandbox control endpoint changes price, stock, options
 and status while a run is in progress.
 """
@@ -78,7 +78,7 @@ SCENARIOS: tuple[Scenario, ...] = tuple(Scenario)
 
 
 @dataclass(frozen=True)
-class Seller:
+class SimSeller:
     """A supplier; shared by many items, never mutated."""
 
     id: str
@@ -99,7 +99,7 @@ class Seller:
 
 
 @dataclass
-class OptionVariant:
+class SimOptionVariant:
     """One sellable combination (a row of ``selectOpt.data``); ``hid`` 0 normal, 1 hidden, 2 sold out."""
 
     key: str
@@ -121,7 +121,7 @@ class OptionSet:
     """Option axes plus the combinations; ``data`` on the wire is built from ``variants``."""
 
     axes: list[tuple[str, tuple[str, ...]]]
-    variants: list[OptionVariant]
+    variants: list[SimOptionVariant]
     kind: str = "combination"
 
 
@@ -169,7 +169,7 @@ class Item:
     title: str
     keywords: list[str]
     category_code: str
-    seller: Seller
+    seller: SimSeller
     dome_tiers: list[tuple[int, int]] | None
     supply_price_won: int | None
     resale_minimum_won: int | None

@@ -39,12 +39,12 @@ from storebridge.sandbox.domeggook.errors import (
     ITEM_ERROR,
     JSON_ONLY,
     UNKNOWN_SERVICE,
-    DomeggookError,
+    SimDomeggookError,
     error_response,
     rate_limited_error,
     xml_error_response,
 )
-from storebridge.sandbox.domeggook.limits import RateLimiter
+from storebridge.sandbox.domeggook.limits import SimKeyQuota
 from storebridge.sandbox.domeggook.listing import list_items
 from storebridge.sandbox.domeggook.render import one_or_list, render_category_tree, render_item_view
 from storebridge.sandbox.domeggook.state import STATE_KEY, DomeggookSimState
@@ -64,12 +64,12 @@ _SERVER_ERROR_HTML = (
     "<html><head><title>{status}</title></head><body><h1>{status} Server Error</h1></body></html>"
 )
 
-Service = Callable[[DomeggookSimState, Mapping[str, str], str], dict[str, Any] | DomeggookError]
+Service = Callable[[DomeggookSimState, Mapping[str, str], str], dict[str, Any] | SimDomeggookError]
 
 
 def _item_view(
     state: DomeggookSimState, query: Mapping[str, str], origin: str
-) -> dict[str, Any] | DomeggookError:
+) -> dict[str, Any] | SimDomeggookError:
     if query.get("ver") == "4.0" and query.get("market") not in ("dome", "supply"):
         return BAD_PARAMETER.detailed("market")  # the v4.0 doc lists market as required
     raw = query.get("no", "").strip()
@@ -97,7 +97,7 @@ def _item_view(
 
 def _item_list(
     state: DomeggookSimState, query: Mapping[str, str], origin: str
-) -> dict[str, Any] | DomeggookError:
+) -> dict[str, Any] | SimDomeggookError:
     return list_items(state.catalog, query, origin)
 
 
@@ -117,7 +117,7 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _error(state: DomeggookSimState, error: DomeggookError) -> web.Response:
+def _error(state: DomeggookSimState, error: SimDomeggookError) -> web.Response:
     state.stats.errors_by_dcode[error.dcode] += 1
     status = (
         state.config.unknown_service_http_status
@@ -147,7 +147,7 @@ async def api_handler(request: web.Request) -> web.Response:
         state.stats.errors_by_dcode[JSON_ONLY.dcode] += 1
         return xml_error_response(JSON_ONLY, state.clock(), state.config.error_http_status)
     result = service(state, query, str(request.url.origin()))
-    if isinstance(result, DomeggookError):
+    if isinstance(result, SimDomeggookError):
         return _error(state, result)
     return web.json_response({"domeggook": result}, dumps=_dumps)
 
@@ -207,7 +207,7 @@ def create_domeggook_app(
         config=cfg,
         faults=faults or Faults(),
         clock=clock,
-        limiter=RateLimiter(
+        limiter=SimKeyQuota(
             per_minute=cfg.per_minute_limit,
             per_day=cfg.per_day_limit,
             minute_block_s=cfg.minute_block_s,

@@ -1,7 +1,8 @@
-"""Settings of the Domeggook simulator (``DomeggookSimConfig``), re-exported by ``domeggook.py``.
+"""Settings of the Domeggook simulator (``DomeggookSimConfig``), re-exported by the package.
 
-The lead generates ``--domeggook-<field>`` CLI flags from this dataclass, so every field has a
-default, a ``help`` text and a plain int/float/str/bool type.
+``storebridge sandbox`` generates ``--domeggook-<field>`` CLI flags from this dataclass
+(``commands/dataclass_flags.py``), so every field has a default, a ``help`` text and a plain
+int/float/str/bool type. The default limits are the published ones (``domeggook-api.md`` §4).
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ class _KeyUsage:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class SimQuotaVerdict:
     """Outcome of one admission: allowed, or refused with the reason (``minute``/``day``)."""
 
     allowed: bool
@@ -46,7 +46,7 @@ class Verdict:
     blocked_until: float = 0.0
 
 
-class RateLimiter:
+class SimKeyQuota:
     """Counts calls per API key and decides 429s; not thread-safe (one event loop owns it)."""
 
     def __init__(
@@ -58,25 +58,25 @@ class RateLimiter:
         self.daily_block_until_midnight = daily_block_until_midnight
         self._usage: dict[str, _KeyUsage] = {}
 
-    def admit(self, key: str, now: float) -> Verdict:
+    def admit(self, key: str, now: float) -> SimQuotaVerdict:
         """Count one call by ``key`` at ``now`` if allowed; refuse (and maybe block) otherwise."""
         usage = self._usage.setdefault(key, _KeyUsage())
         if now < usage.blocked_until:
-            return Verdict(False, usage.block_reason, usage.blocked_until)
+            return SimQuotaVerdict(False, usage.block_reason, usage.blocked_until)
         self._prune(usage, now)
         if self.daily_block_until_midnight and usage.day_count >= self.per_day:
             usage.blocked_until, usage.block_reason = next_kst_midnight(now), "day"
-            return Verdict(False, "day", usage.blocked_until)
+            return SimQuotaVerdict(False, "day", usage.blocked_until)
         if not self.daily_block_until_midnight and len(usage.day_calls) >= self.per_day:
-            return Verdict(False, "day", usage.day_calls[0] + DAY_WINDOW_S)
+            return SimQuotaVerdict(False, "day", usage.day_calls[0] + DAY_WINDOW_S)
         if len(usage.minute_calls) >= self.per_minute:
             usage.blocked_until, usage.block_reason = now + self.minute_block_s, "minute"
-            return Verdict(False, "minute", usage.blocked_until)
+            return SimQuotaVerdict(False, "minute", usage.blocked_until)
         usage.minute_calls.append(now)
         usage.day_count += 1
         if not self.daily_block_until_midnight:
             usage.day_calls.append(now)
-        return Verdict(True)
+        return SimQuotaVerdict(True)
 
     def _prune(self, usage: _KeyUsage, now: float) -> None:
         while usage.minute_calls and usage.minute_calls[0] <= now - MINUTE_WINDOW_S:

@@ -20,7 +20,7 @@ from storebridge.sandbox.domeggook.errors import (
     BAD_PARAMETER,
     NO_ROWS,
     NO_SEARCH_CONDITION,
-    DomeggookError,
+    SimDomeggookError,
 )
 from storebridge.sandbox.domeggook.render import list_price, one_or_list, quirks_for, render_list_item
 
@@ -60,7 +60,7 @@ def _event_no(item: Item) -> int | None:
     return item.no % 1000 + 1000 if quirks_for(item.quirk_seed).event_join_obj else None
 
 
-def list_items(catalog: Catalog, query: Mapping[str, str], origin: str) -> dict[str, Any] | DomeggookError:
+def list_items(catalog: Catalog, query: Mapping[str, str], origin: str) -> dict[str, Any] | SimDomeggookError:
     """The object under ``domeggook`` for one getItemList call, or the error to send instead."""
     market = query.get("market", "")
     if market not in MARKETS:

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from storebridge.sandbox.catalog.model import Catalog
 from storebridge.sandbox.domeggook.config import DomeggookSimConfig
-from storebridge.sandbox.domeggook.limits import RateLimiter
+from storebridge.sandbox.domeggook.limits import SimKeyQuota
 from storebridge.sandbox.faults import Faults
 from storebridge.sandbox.images import ImageHost
 
@@ -35,7 +35,7 @@ class DomeggookSimState:
     config: DomeggookSimConfig
     faults: Faults
     clock: Callable[[], float]
-    limiter: RateLimiter
+    limiter: SimKeyQuota
     images: ImageHost
     stats: SimStats = field(default_factory=SimStats)
 

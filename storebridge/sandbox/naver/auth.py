@@ -16,7 +16,7 @@ from aiohttp import web
 
 from storebridge.sandbox.naver.state import NaverState, get_state
 from storebridge.sandbox.naver.tokens import signature_matches
-from storebridge.sandbox.naver.wire import InvalidInput, token_error
+from storebridge.sandbox.naver.wire import SimInvalidInput, token_error
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 REQUIRED_FIELDS = ("client_id", "timestamp", "client_secret_sign", "grant_type", "type")
@@ -56,7 +56,7 @@ async def issue_token(request: web.Request) -> web.Response:
         signature_matches, values["client_secret_sign"], client_id, timestamp, state.config.client_secret
     )
     if not valid:
-        return token_error([InvalidInput("client_secret_sign", "InvalidSign", SIGN_INVALID)], now_s=now_s)
+        return token_error([SimInvalidInput("client_secret_sign", "InvalidSign", SIGN_INVALID)], now_s=now_s)
     token, new = state.tokens.issue((client_id, "SELF", ""), now_s)
     if new:
         state.stats.tokens_issued += 1
@@ -65,33 +65,35 @@ async def issue_token(request: web.Request) -> web.Response:
     return web.json_response({"access_token": token.value, "expires_in": expires_in, "token_type": "Bearer"})
 
 
-def _spec_problems(request: web.Request) -> list[InvalidInput]:
+def _spec_problems(request: web.Request) -> list[SimInvalidInput]:
     """Transport-level violations: anything in the query string, or a non-form body."""
-    problems = [InvalidInput(name, "NotAllowed.query", QUERY_REFUSED) for name in sorted(set(request.query))]
+    problems = [
+        SimInvalidInput(name, "NotAllowed.query", QUERY_REFUSED) for name in sorted(set(request.query))
+    ]
     if request.content_type != FORM_CONTENT_TYPE:
-        problems.append(InvalidInput("Content-Type", "UnsupportedContentType", CONTENT_TYPE_REFUSED))
+        problems.append(SimInvalidInput("Content-Type", "UnsupportedContentType", CONTENT_TYPE_REFUSED))
     return problems
 
 
-def _field_problems(values: dict[str, str], state: NaverState, now_s: float) -> list[InvalidInput]:
+def _field_problems(values: dict[str, str], state: NaverState, now_s: float) -> list[SimInvalidInput]:
     problems = [
-        InvalidInput(name, "NotNull", NOT_NULL_MESSAGE) for name in REQUIRED_FIELDS if not values.get(name)
+        SimInvalidInput(name, "NotNull", NOT_NULL_MESSAGE) for name in REQUIRED_FIELDS if not values.get(name)
     ]
     grant_type, type_ = values.get("grant_type"), values.get("type")
     if grant_type and grant_type != "client_credentials":
-        problems.append(InvalidInput("grant_type", "InvalidGrantType", GRANT_TYPE_INVALID))
+        problems.append(SimInvalidInput("grant_type", "InvalidGrantType", GRANT_TYPE_INVALID))
     if type_ and type_ != "SELF":
-        problems.append(InvalidInput("type", "InvalidType", TYPE_INVALID))
+        problems.append(SimInvalidInput("type", "InvalidType", TYPE_INVALID))
     if "account_id" in values and type_ == "SELF":
-        problems.append(InvalidInput("account_id", "NotAllowed", ACCOUNT_ID_REFUSED))
+        problems.append(SimInvalidInput("account_id", "NotAllowed", ACCOUNT_ID_REFUSED))
     client_id = values.get("client_id")
     if client_id and client_id != state.config.client_id:
-        problems.append(InvalidInput("client_id", "InvalidClient", CLIENT_ID_UNKNOWN))
+        problems.append(SimInvalidInput("client_id", "InvalidClient", CLIENT_ID_UNKNOWN))
     timestamp = values.get("timestamp")
     if timestamp:
         message = _timestamp_problem(timestamp, now_s, state.config.timestamp_max_age_s)
         if message is not None:
-            problems.append(InvalidInput("timestamp", "InvalidTimestamp", message))
+            problems.append(SimInvalidInput("timestamp", "InvalidTimestamp", message))
     return problems
 
 

@@ -181,7 +181,7 @@ _ROWS: tuple[tuple[str, str, str], ...] = (
 
 
 @dataclass(frozen=True)
-class NaverCategory:
+class SimNaverCategory:
     """One category: ``last`` marks a leaf, the only kind a product may use."""
 
     id: str
@@ -200,21 +200,21 @@ class NaverCategory:
         return {**self.as_json(), "exceptionalCategories": list(self.exceptional), "certificationInfos": []}
 
 
-def _build(rows: tuple[tuple[str, str, str], ...]) -> list[NaverCategory]:
+def _build(rows: tuple[tuple[str, str, str], ...]) -> list[SimNaverCategory]:
     parents = {parent for _, parent, _ in rows if parent}
-    built: dict[str, NaverCategory] = {}
+    built: dict[str, SimNaverCategory] = {}
     for node_id, parent_id, name in rows:
         parent = built[parent_id] if parent_id else None
         whole = name if parent is None else f"{parent.whole_name}>{name}"
-        built[node_id] = NaverCategory(
+        built[node_id] = SimNaverCategory(
             node_id, name, whole, parent_id or None, node_id not in parents, _EXCEPTIONAL.get(node_id, ())
         )
     return list(built.values())
 
 
 #: Every category in tree order.
-NAVER_CATEGORIES: tuple[NaverCategory, ...] = tuple(_build(_ROWS))
-CATEGORIES_BY_ID: dict[str, NaverCategory] = {c.id: c for c in NAVER_CATEGORIES}
+NAVER_CATEGORIES: tuple[SimNaverCategory, ...] = tuple(_build(_ROWS))
+CATEGORIES_BY_ID: dict[str, SimNaverCategory] = {c.id: c for c in NAVER_CATEGORIES}
 #: IDs of the leaves (the valid ``leafCategoryId`` values).
 LEAF_CATEGORY_IDS: tuple[str, ...] = tuple(c.id for c in NAVER_CATEGORIES if c.last)
 

@@ -1,7 +1,8 @@
 """Settings of the Naver Commerce API simulator (``NaverSimConfig``).
 
-The lead generates ``--naver-<field>`` CLI flags from this dataclass, so every field has a default,
-a ``help`` text in its metadata and one of the plain types int/float/str/bool. Values are checked
+``storebridge sandbox`` generates ``--naver-<field>`` CLI flags from this dataclass
+(``commands/dataclass_flags.py``), so every field has a default, a ``help`` text in its metadata
+and one of the plain types int/float/str/bool. Values are checked
 once in ``__post_init__``: a bad setting fails at start-up, never in the middle of a run.
 """
 
@@ -14,7 +15,7 @@ import bcrypt
 
 #: The canonical bcrypt salt used as the default application secret (cost 04, as real secrets).
 #: Its 22nd salt character is one of ``. O e u``; any other one is rejected by bcrypt 5 (reference §1.3).
-DEFAULT_CLIENT_SECRET = "$2a$04$SandboxStoreBridgeSale"
+DEFAULT_CLIENT_SECRET = "$2a$04$SandboxStoreBridgeSale"  # noqa: S105 - the public sandbox app secret
 #: 22 characters, like a real application ID.
 DEFAULT_CLIENT_ID = "sandboxclientid0000001"
 #: Smart Store's general image limit per third parties (reference §3, P-cafe24): 20 MB.

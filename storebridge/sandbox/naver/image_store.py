@@ -75,7 +75,7 @@ class StoredImage:
     url: str
 
 
-class ImageStore:
+class SimNaverImageHost:
     """Uploaded images by path, plus the exact URLs issued (the only ones products may use)."""
 
     def __init__(self, *, rng: random.Random) -> None:

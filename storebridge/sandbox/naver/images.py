@@ -16,7 +16,7 @@ from storebridge.sandbox.naver.image_store import (
     sniff_format,
 )
 from storebridge.sandbox.naver.state import NaverState, get_state
-from storebridge.sandbox.naver.wire import InvalidInput, product_error
+from storebridge.sandbox.naver.wire import SimInvalidInput, product_error
 
 FIELD_NAME = "imageFiles"
 _CHUNK_BYTES = 64 * 1024
@@ -39,13 +39,13 @@ async def _read_limited(part: BodyPartReader, limit: int) -> bytes | None:
 
 def _file_problems(
     index: int, data: bytes | None, state: NaverState
-) -> tuple[list[InvalidInput], str | None]:
+) -> tuple[list[SimInvalidInput], str | None]:
     name = f"{FIELD_NAME}[{index}]"
     config = state.config
     if data is None:
         limit_mb = config.max_image_bytes / (1024 * 1024)
         return [
-            InvalidInput(
+            SimInvalidInput(
                 name, "MaxUploadSize", f"이미지 파일은 최대 {limit_mb:g}MB까지 업로드할 수 있습니다."
             )
         ], None
@@ -54,11 +54,11 @@ def _file_problems(
     # truncated or fake file with the right first bytes is not an image either.
     size = image_size(data) if fmt in ACCEPTED_FORMATS else None
     if size is None:
-        return [InvalidInput(name, *FORMAT_REFUSED)], None
+        return [SimInvalidInput(name, *FORMAT_REFUSED)], None
     side = config.min_image_side_px
     if side > 0 and min(size) < side:
         message = f"이미지는 가로, 세로 {side}px 이상이어야 합니다."
-        return [InvalidInput(name, "MinImageSize", message)], None
+        return [SimInvalidInput(name, "MinImageSize", message)], None
     return [], fmt
 
 
@@ -70,7 +70,7 @@ async def upload_images(request: web.Request) -> web.Response:
         return product_error(415, now_s=state.clock(), message="multipart/form-data 요청이어야 합니다.")
     reader = await request.multipart()
     accepted: list[tuple[bytes, str]] = []
-    problems: list[InvalidInput] = []
+    problems: list[SimInvalidInput] = []
     count = 0
     while (part := await reader.next()) is not None:
         if not isinstance(part, BodyPartReader) or part.name != FIELD_NAME:
@@ -87,10 +87,10 @@ async def upload_images(request: web.Request) -> web.Response:
             accepted.append((data, fmt))
         count += 1
     if count == 0:
-        problems.append(InvalidInput(FIELD_NAME, "NotNull", "업로드할 이미지 파일을 입력해주세요."))
+        problems.append(SimInvalidInput(FIELD_NAME, "NotNull", "업로드할 이미지 파일을 입력해주세요."))
     if count > config.max_images_per_upload:
         message = f"이미지는 한 번에 최대 {config.max_images_per_upload}개까지 업로드할 수 있습니다."
-        problems.append(InvalidInput(FIELD_NAME, "Size", message))
+        problems.append(SimInvalidInput(FIELD_NAME, "Size", message))
     if problems:
         return product_error(400, now_s=state.clock(), invalid_inputs=problems)
     origin = str(request.url.origin())

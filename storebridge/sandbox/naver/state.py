@@ -18,8 +18,8 @@ from aiohttp import web
 
 from storebridge.sandbox.faults import Faults
 from storebridge.sandbox.naver.config import NaverSimConfig
-from storebridge.sandbox.naver.image_store import ImageStore
-from storebridge.sandbox.naver.products.store import ProductStore
+from storebridge.sandbox.naver.image_store import SimNaverImageHost
+from storebridge.sandbox.naver.products.store import SimSmartStore
 from storebridge.sandbox.naver.ratelimit import BucketSet
 from storebridge.sandbox.naver.tokens import TokenStore
 
@@ -63,8 +63,8 @@ class NaverState:
             rng=self.rng, ttl_s=config.token_ttl_s, reuse_min_remaining_s=config.token_reuse_min_remaining_s
         )
         self.buckets = BucketSet(rate_per_s=config.rate_per_s, capacity=config.burst_capacity, clock=clock)
-        self.images = ImageStore(rng=self.rng)
-        self.products = ProductStore(rng=self.rng)
+        self.images = SimNaverImageHost(rng=self.rng)
+        self.products = SimSmartStore(rng=self.rng)
         self.stats = NaverStats()
         # Trace IDs look like Naver's "pod^epoch-ms^sequence" (reference §0).
         pod = "".join(self.rng.choices(string.ascii_lowercase + string.digits, k=6))

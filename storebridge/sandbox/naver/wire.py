@@ -48,7 +48,7 @@ PRODUCT_CODES: dict[int, str] = {
 
 
 @dataclass(frozen=True)
-class InvalidInput:
+class SimInvalidInput:
     """One ``invalidInputs[]`` item: a dot/bracket field path, a rule type and a Korean message."""
 
     name: str
@@ -80,7 +80,7 @@ def product_error(
     *,
     now_s: float,
     message: str = INVALID_DATA_MESSAGE,
-    invalid_inputs: list[InvalidInput] | None = None,
+    invalid_inputs: list[SimInvalidInput] | None = None,
 ) -> web.Response:
     """A product-service error (``CommonErrorResponse``); it carries no trace ID in the body."""
     body: dict[str, Any] = {
@@ -93,7 +93,7 @@ def product_error(
     return web.json_response(body, status=status)
 
 
-def token_error(invalid_inputs: list[InvalidInput], *, now_s: float) -> web.Response:
+def token_error(invalid_inputs: list[SimInvalidInput], *, now_s: float) -> web.Response:
     """A 400 from the token service, which spells its code ``BadRequest`` (observed, reference §1.5).
 
     [UNK] Whether the specific Korean text sits in ``message`` or in ``invalidInputs``; we follow the

@@ -6,7 +6,7 @@ full before anything changes, so a 400 never leaves a product half-updated.
 - ``PUT /v1/products/origin-products/{no}/change-status`` — SALE / OUTOFSTOCK / SUSPENSION;
 - ``PUT /v1/products/origin-products/{no}/option-stock`` — option stock/price/usable and sale price;
 
-The many-product variants (multi-update, bulk-update) are in ``naver_product_bulk``.
+The many-product variants (multi-update, bulk-update) are in ``bulk.py``.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from aiohttp import web
 from storebridge.sandbox.naver.products.store import StoredProduct
 from storebridge.sandbox.naver.state import NaverState, get_state
 from storebridge.sandbox.naver.validation.product import ExistingProduct, ProductRules, validate_product
-from storebridge.sandbox.naver.wire import JSON_CONTENT_TYPE, InvalidInput, common_response, product_error
+from storebridge.sandbox.naver.wire import JSON_CONTENT_TYPE, SimInvalidInput, common_response, product_error
 
 #: [UNK] Naver's text for an unknown product number; ours.
 PRODUCT_NOT_FOUND = "상품이 존재하지 않습니다."
@@ -37,7 +37,7 @@ async def read_json_body(request: web.Request, state: NaverState) -> Any:
     try:
         return await request.json()
     except ValueError:
-        problem = InvalidInput("", "InvalidFormat", "JSON 형식이 올바르지 않습니다.")
+        problem = SimInvalidInput("", "InvalidFormat", "JSON 형식이 올바르지 않습니다.")
         raise BodyError(product_error(400, now_s=state.clock(), invalid_inputs=[problem])) from None
 
 
@@ -46,7 +46,7 @@ def rules_for(state: NaverState) -> ProductRules:
     return ProductRules.from_config(state.config, state.images.issued)
 
 
-def invalid(state: NaverState, problems: list[InvalidInput]) -> web.Response:
+def invalid(state: NaverState, problems: list[SimInvalidInput]) -> web.Response:
     """A 400 ``BAD_REQUEST`` listing ``problems``, counted in the stats."""
     state.stats.validation_failures += 1
     return product_error(400, now_s=state.clock(), invalid_inputs=problems)

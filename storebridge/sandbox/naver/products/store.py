@@ -23,7 +23,7 @@ _UNSAFE_BLOCKS = re.compile(
 _EVENT_ATTRIBUTES = re.compile(r"""\s+on[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.I)
 
 
-def sanitize_detail_html(html: str) -> str:
+def sanitise_detail_html(html: str) -> str:
     """``detailContent`` as Naver would store it: script/style/iframe and ``on*=`` attributes removed."""
     return _EVENT_ATTRIBUTES.sub("", _UNSAFE_BLOCKS.sub("", html))
 
@@ -93,7 +93,7 @@ class StoredProduct:
         return {"originProductNo": self.origin_no, "smartstoreChannelProductNo": self.channel_no}
 
 
-class ProductStore:
+class SimSmartStore:
     """Live products by origin number, plus a channel-number index and duplicate counters."""
 
     def __init__(self, *, rng: random.Random) -> None:
@@ -112,7 +112,7 @@ class ProductStore:
         # [OFF] SUSPENSION on create is stored as SALE; the stock then decides SALE/OUTOFSTOCK.
         origin["statusType"] = "SALE"
         origin.setdefault("saleType", "NEW")
-        origin["detailContent"] = sanitize_detail_html(origin["detailContent"])
+        origin["detailContent"] = sanitise_detail_html(origin["detailContent"])
         for row in self._rows(origin):
             row["id"] = self._new_option_id()
         self._next_origin += self._rng.randint(1, 97)
@@ -137,7 +137,7 @@ class ProductStore:
         old = product.origin
         if origin.get("detailContent") is None:
             origin["detailContent"] = old["detailContent"]
-        origin["detailContent"] = sanitize_detail_html(origin["detailContent"])
+        origin["detailContent"] = sanitise_detail_html(origin["detailContent"])
         detail = origin["detailAttribute"]
         if detail.get("productInfoProvidedNotice") is None and product.has_notice:
             detail["productInfoProvidedNotice"] = copy.deepcopy(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from storebridge.sandbox.naver.wire import InvalidInput
+from storebridge.sandbox.naver.wire import SimInvalidInput
 
 #: [OBS, D-1903] missing required field (the doc message was cut off; full text is our guess).
 NOT_NULL = ("NotNull", "데이터를 입력해주세요.")
@@ -31,10 +31,10 @@ def join(path: str, key: str) -> str:
 
 
 class Checker:
-    """Accumulates ``InvalidInput`` items; ``ok`` tells whether none were added."""
+    """Accumulates ``SimInvalidInput`` items; ``ok`` tells whether none were added."""
 
     def __init__(self) -> None:
-        self.issues: list[InvalidInput] = []
+        self.issues: list[SimInvalidInput] = []
 
     @property
     def ok(self) -> bool:
@@ -47,7 +47,7 @@ class Checker:
             type_, text = rule
         else:
             type_, text = rule, message or ""
-        self.issues.append(InvalidInput(name, type_, text))
+        self.issues.append(SimInvalidInput(name, type_, text))
 
     def _present(self, parent: Mapping[str, Any], key: str, path: str, required: bool) -> Any:
         value = parent.get(key)

@@ -1,7 +1,7 @@
 """Validation of ``originProduct.detailAttribute`` (reference §2.4) for the Naver simulator.
 
 Covers the A/S info, origin area, the product-information notice, category gates (certification,
-unit price), SEO tags and purchase limits; options are delegated to ``naver_validation_options``.
+unit price), SEO tags and purchase limits; options are delegated to ``options.py``.
 """
 
 from __future__ import annotations

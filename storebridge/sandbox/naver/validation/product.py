@@ -19,7 +19,7 @@ from storebridge.sandbox.naver.config import NaverSimConfig
 from storebridge.sandbox.naver.validation.checker import TYPE_MISMATCH, Checker, join
 from storebridge.sandbox.naver.validation.delivery import check_delivery
 from storebridge.sandbox.naver.validation.detail import check_detail_attribute
-from storebridge.sandbox.naver.wire import InvalidInput
+from storebridge.sandbox.naver.wire import SimInvalidInput
 
 #: [OFF] maxima (reference §2.2).
 MAX_SALE_PRICE_WON = 999_999_990
@@ -93,7 +93,7 @@ def check_price(
 
 def validate_product(
     body: Any, rules: ProductRules, existing: ExistingProduct | None = None
-) -> list[InvalidInput]:
+) -> list[SimInvalidInput]:
     """Every problem of a create (``existing`` None) or update body; empty when it is acceptable."""
     checker = Checker()
     if not isinstance(body, dict):

@@ -1,32 +1,36 @@
-"""Shared helpers of the Naver simulator tests (no tests here).
+"""Plain helpers of the simulator tests: constants, a hand-moved clock, request bodies, API callers.
 
-``NaverHarness`` serves a fresh simulator on loopback with a controllable clock and opens one
-``aiohttp.ClientSession``; ``minimal_payload`` is the smallest product body the simulator accepts.
+Nothing here serves anything: the simulators are started and stopped by the fixtures in
+``conftest.py`` (``api``, ``serve_domeggook``, ``naver``, ``serve_naver``), which hand the tests the
+callers defined here already pointed at a running simulator.
 """
 
 from __future__ import annotations
 
 import copy
 import io
-from dataclasses import replace
-from types import TracebackType
-from typing import Any
+from collections.abc import Awaitable
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
 
 import aiohttp
+from aiohttp import web
 from PIL import Image
 
+from storebridge.sandbox.catalog.generator import Catalog, Item, ItemStatus
+from storebridge.sandbox.domeggook.app import DomeggookSimConfig
 from storebridge.sandbox.faults import Faults
-from storebridge.sandbox.naver.app import NaverSimConfig, create_naver_app
+from storebridge.sandbox.naver.app import NaverSimConfig
 from storebridge.sandbox.naver.tokens import client_secret_sign
-from storebridge.serve import ServedApp
+
+# --- both simulators ---------------------------------------------------------------------------
 
 #: 2026-02-02T02:40:00+09:00 — any fixed instant works; tests move it explicitly.
 START_S = 1_769_967_600.0
-SELLER_CODE = "SB-1-000123"
 
 
-class FakeClock:
-    """A clock the tests move by hand (epoch seconds)."""
+class ManualClock:
+    """A clock the tests move by hand (epoch seconds), passed to a simulator app as its ``clock``."""
 
     def __init__(self, now_s: float = START_S) -> None:
         self.now_s = now_s
@@ -39,7 +43,7 @@ class FakeClock:
         self.now_s += seconds
 
     def ms(self) -> str:
-        """The current time as the 13-digit millisecond string the token call signs."""
+        """The current time as the 13-digit millisecond string the Naver token call signs."""
         return str(int(self.now_s * 1000))
 
 
@@ -50,7 +54,72 @@ def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (8, 8)) -> bytes:
     return buffer.getvalue()
 
 
-def token_form(config: NaverSimConfig, clock: FakeClock, **overrides: str) -> dict[str, str]:
+# --- Domeggook ---------------------------------------------------------------------------------
+
+#: The simulator's default API key (``DomeggookSimConfig.api_key``).
+KEY = "sandbox-domeggook-key"
+#: Size and seed of the catalog behind the ``api`` fixture.
+CATALOG_ITEMS = 400
+SEED = 11
+
+
+@dataclass
+class Api:
+    """Calls ``/ssl/api/`` of a served Domeggook simulator with the key and ``om=json`` filled in.
+
+    ``clock`` is the simulator's clock when the test passed one to ``serve_domeggook``.
+    """
+
+    session: aiohttp.ClientSession
+    base_url: str
+    catalog: Catalog
+    clock: ManualClock | None = None
+
+    async def call(self, **params: str | None) -> tuple[int, Any]:
+        """One API call; ``None`` drops a parameter. Returns (status, JSON body)."""
+        query = {k: v for k, v in {"aid": KEY, "om": "json", **params}.items() if v is not None}
+        async with self.session.get(self.base_url + "/ssl/api/", params=query) as response:
+            return response.status, await response.json(content_type=None)
+
+    async def view(self, no: int, ver: str = "4.5") -> Any:
+        """``getItemView`` of one item (asserting HTTP 200)."""
+        status, body = await self.call(ver=ver, mode="getItemView", no=str(no))
+        assert status == 200
+        return body
+
+    async def items(self, **params: str) -> tuple[int, Any]:
+        """``getItemList`` 4.1 on the dome market."""
+        return await self.call(ver="4.1", mode="getItemList", market="dome", **params)
+
+    async def control(self, no: int, change: dict[str, Any]) -> int:
+        """``POST /_sandbox/items/{no}``; returns the status."""
+        async with self.session.post(f"{self.base_url}/_sandbox/items/{no}", json=change) as response:
+            return response.status
+
+
+def on_sale(catalog: Catalog, predicate: Any = lambda item: True) -> Item:
+    """The first ordinary on-sale item of ``catalog`` that satisfies ``predicate``."""
+    return next(i for i in catalog if i.status is ItemStatus.ON_SALE and not i.scenarios and predicate(i))
+
+
+def as_list(value: Any) -> list[Any]:
+    """Undo the one-element-list collapse of the Domeggook wire format."""
+    return value if isinstance(value, list) else [value]
+
+
+# --- Naver -------------------------------------------------------------------------------------
+
+SELLER_CODE = "SB-1-000123"
+#: The config of the ``naver`` fixture: the rate limit lifted so tests not about it can call freely.
+FREE_NAVER_CONFIG = NaverSimConfig(rate_per_s=1000.0)
+
+
+def config_with(**changes: Any) -> NaverSimConfig:
+    """The ``naver`` fixture's config with some fields changed."""
+    return replace(FREE_NAVER_CONFIG, **changes)
+
+
+def token_form(config: NaverSimConfig, clock: ManualClock, **overrides: str) -> dict[str, str]:
     """A correct token request body for ``config`` at the clock's time; ``overrides`` replace fields."""
     timestamp = overrides.get("timestamp", clock.ms())
     form = {
@@ -136,50 +205,27 @@ def problem_names(body: dict[str, Any]) -> set[str]:
     return {item.get("name", "") for item in body["invalidInputs"]}
 
 
-class NaverHarness:
-    """A served simulator, its clock and a client session; ``async with NaverHarness() as naver``.
+@dataclass
+class NaverApi:
+    """A client of one served Naver simulator: its config, clock, faults and app, plus API calls.
 
-    The default config lifts the rate limit so tests that are not about it can call freely.
+    The access token is fetched on first use and cached here.
     """
 
-    def __init__(self, config: NaverSimConfig | None = None, *, faults: Faults | None = None) -> None:
-        self.config = config or NaverSimConfig(rate_per_s=1000.0)
-        self.clock = FakeClock()
-        self.faults = faults or Faults()
-        self.app = create_naver_app(self.config, faults=self.faults, clock=self.clock)
-        self.served = ServedApp(self.app)
-        self._session: aiohttp.ClientSession | None = None
-        self._token: str | None = None
-
-    @property
-    def session(self) -> aiohttp.ClientSession:
-        """The open client session."""
-        assert self._session is not None
-        return self._session
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:port`` of the simulator."""
-        return self.served.base_url
+    config: NaverSimConfig
+    clock: ManualClock
+    faults: Faults
+    app: web.Application
+    base_url: str
+    session: aiohttp.ClientSession
+    _token: str | None = None
 
     def api(self, path: str) -> str:
         """Absolute URL of an API path such as ``/v2/products``."""
         return f"{self.base_url}/external{path}"
 
-    async def __aenter__(self) -> NaverHarness:
-        await self.served.start()
-        self._session = aiohttp.ClientSession()
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if self._session is not None:
-            await self._session.close()
-        await self.served.close()
-
     async def token(self) -> str:
-        """A fresh or re-used access token (cached on the harness)."""
+        """A fresh or re-used access token (cached on the caller)."""
         if self._token is None:
             form = token_form(self.config, self.clock)
             async with self.session.post(self.api("/v1/oauth2/token"), data=form) as response:
@@ -222,6 +268,25 @@ class NaverHarness:
             return dict(await response.json())
 
 
-def config_with(**changes: Any) -> NaverSimConfig:
-    """The harness default config with some fields changed."""
-    return replace(NaverSimConfig(rate_per_s=1000.0), **changes)
+# --- fixture types --------------------------------------------------------------------------------
+
+
+class ServeDomeggook(Protocol):
+    """Type of the ``serve_domeggook`` fixture."""
+
+    def __call__(
+        self,
+        catalog: Catalog,
+        config: DomeggookSimConfig | None = None,
+        *,
+        faults: Faults | None = None,
+        clock: ManualClock | None = None,
+    ) -> Awaitable[Api]: ...
+
+
+class ServeNaver(Protocol):
+    """Type of the ``serve_naver`` fixture."""
+
+    def __call__(
+        self, config: NaverSimConfig | None = None, *, faults: Faults | None = None
+    ) -> Awaitable[NaverApi]: ...
