@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.install.stamp
 
-.PHONY: install run test lint format bench sandbox clean
+.PHONY: install run test test-fast lint format bench sandbox clean
 
 install: $(STAMP)
 
@@ -22,6 +22,10 @@ run: install
 ## The test-suite against real Redis/PostgreSQL/S3 (started here unless REDIS_URL/DATABASE_URL/S3_ENDPOINT).
 test: install
 	$(BIN)/pytest
+
+## The quick loop: everything but the multi-process end-to-end tests (marked ``slow``).
+test-fast: install
+	$(BIN)/pytest -m "not slow"
 
 lint: install
 	$(BIN)/ruff check .

@@ -20,7 +20,7 @@ import redis.asyncio as aioredis
 
 from storebridge.config import explicit_service_urls, running_in_ci
 from storebridge.devstack import DevStack, ServiceUnavailable
-from storebridge.store import migrate
+from storebridge.store import StateStore, migrate
 
 _db_counter = itertools.count()
 TEMPLATE_DB = "storebridge_template"
@@ -113,6 +113,17 @@ async def database_url(postgres_admin_url: str) -> AsyncIterator[str]:
             await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await conn.close()
+
+
+#: Pool size of the ``store`` fixture: the store tests race 20 callers on one store (plus two spare).
+STORE_POOL_SIZE = 22
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[StateStore]:
+    """An open ``StateStore`` on this test's own database."""
+    async with StateStore(database_url, max_size=STORE_POOL_SIZE) as opened:
+        yield opened
 
 
 @pytest.fixture(scope="session")
