@@ -5,7 +5,9 @@ in our own transform fails here, naming the field, instead of as a Naver 400 at 
 ``to_wire()`` (``model_dump(by_alias=True, exclude_none=True, mode="json")``) produces the exact
 camelCase JSON of the reference (naver-commerce-api.md §2). Response models ignore unknown keys:
 Naver adds fields (the create response now echoes the product) and clients must read only what
-they need.
+they need. They are what ``storebridge.naver`` parses every answer body with; numbers Naver may
+send as strings or leave out are ``LenientInt`` (``None`` when unusable) so that one odd field
+does not cost a successful write its answer.
 
 Over 400 lines because the product document is one nested wire format; its parts are not useful
 apart.
@@ -13,9 +15,9 @@ apart.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 #: Largest sale price and option surcharge Naver accepts (won).
@@ -53,6 +55,31 @@ SearchKeywordType = Literal["CHANNEL_PRODUCT_NO", "PRODUCT_NO", "GROUP_PRODUCT_N
 
 Won = int
 Stock = int
+
+
+def _int_or_none(value: object) -> int | None:
+    """An int from an int or a digit string (Naver numbers are int64), else None; bools are not numbers."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
+def _blank_if_none(value: object) -> object:
+    return "" if value is None else value
+
+
+def _empty_if_none(value: object) -> object:
+    return [] if value is None else value
+
+
+#: A number read leniently: int or digit string, anything else (missing, null, garbage) is None.
+LenientInt = Annotated[int | None, BeforeValidator(_int_or_none)]
+#: A text whose ``null`` reads as empty.
+Text = Annotated[str, BeforeValidator(_blank_if_none)]
 
 
 class NaverRequest(BaseModel):
@@ -430,34 +457,35 @@ class ProductSearchRequest(NaverRequest):
 
 
 class CreateProductResponse(NaverResponse):
-    """Create/update success: only the numbers matter; the echoed product is ignored."""
+    """Create and update (full replace, option stock) success: only the numbers matter.
 
-    origin_product_no: int
-    smartstore_channel_product_no: int | None = None
-    window_channel_product_no: int | None = None
+    The echoed product is ignored. An update's answer may leave ``originProductNo`` out (the caller
+    knows it); a create's must carry it.
+    """
+
+    origin_product_no: LenientInt = None
+    smartstore_channel_product_no: LenientInt = None
+    window_channel_product_no: LenientInt = None
 
 
 class InvalidInput(NaverResponse):
-    """One field error; Naver warns these may be missing or imprecise."""
+    """One field error: dot-path ``name`` (may be empty), rule ``type``, message; may be imprecise."""
 
-    name: str | None = None
-    type: str | None = None
-    message: str | None = None
+    name: Text = ""
+    type: Text = ""
+    message: Text = ""
 
 
 class NaverErrorBody(NaverResponse):
     """Product-API (``BAD_REQUEST`` …) and gateway (``GW.*``) error bodies, and token errors."""
 
-    code: str = ""
-    message: str = ""
-    invalid_inputs: list[InvalidInput] = Field(default_factory=list)
+    code: Text = ""
+    message: Text = ""
+    invalid_inputs: Annotated[list[InvalidInput], BeforeValidator(_empty_if_none)] = Field(
+        default_factory=list
+    )
     timestamp: str | None = None
     trace_id: str | None = None
-
-    @field_validator("invalid_inputs", mode="before")
-    @classmethod
-    def _none_is_empty(cls, value: object) -> object:
-        return [] if value is None else value
 
     @property
     def is_gateway(self) -> bool:
@@ -471,47 +499,67 @@ class TokenResponse(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     access_token: str = Field(min_length=1)
-    expires_in: int = Field(gt=0)
+    #: Seconds the token lives (10800 for a fresh one; less when Naver hands back the current one).
+    expires_in: float = Field(gt=0)
     token_type: str = "Bearer"  # noqa: S105 - a scheme name, not a secret
+
+
+class UploadedImage(NaverResponse):
+    """One uploaded image: the URL that may be used in a product."""
+
+    url: str = Field(min_length=1)
 
 
 class ImageUploadResponse(NaverResponse):
     """Uploaded image URLs, one per file, in upload order."""
 
-    images: list[ImageUrl]
+    images: list[UploadedImage]
+
+
+class NaverCategory(NaverResponse):
+    """One entry of ``GET /v1/categories``; only leaves (``last``) may carry products."""
+
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
+    id: str = Field(min_length=1)
+    name: Text = ""
+    whole_category_name: Text = ""
+    last: bool = False
 
 
 class ChannelProductSummary(NaverResponse):
     """A search hit's channel product."""
 
-    origin_product_no: int | None = None
-    channel_product_no: int
+    origin_product_no: LenientInt = None
+    channel_product_no: LenientInt = None
     channel_service_type: str | None = None
     category_id: str | None = None
     name: str | None = None
     seller_management_code: str | None = None
     status_type: str | None = None
     channel_product_display_status_type: str | None = None
-    sale_price: int | None = None
-    stock_quantity: int | None = None
+    sale_price: LenientInt = None
+    stock_quantity: LenientInt = None
 
 
 class SearchContent(NaverResponse):
-    """One origin product of a search result."""
+    """One origin product of a search result (an entry without its number cannot be adopted)."""
 
-    group_product_no: int | None = None
-    origin_product_no: int
-    channel_products: list[ChannelProductSummary] = Field(default_factory=list)
+    group_product_no: LenientInt = None
+    origin_product_no: LenientInt = None
+    channel_products: Annotated[list[ChannelProductSummary], BeforeValidator(_empty_if_none)] = Field(
+        default_factory=list
+    )
 
 
 class ProductSearchResponse(NaverResponse):
     """Search result page; an empty result is ``contents: []``."""
 
-    contents: list[SearchContent] = Field(default_factory=list)
-    page: int | None = None
-    size: int | None = None
-    total_elements: int | None = None
-    total_pages: int | None = None
+    contents: Annotated[list[SearchContent], BeforeValidator(_empty_if_none)] = Field(default_factory=list)
+    page: LenientInt = None
+    size: LenientInt = None
+    total_elements: LenientInt = None
+    total_pages: LenientInt = None
     first: bool | None = None
     last: bool | None = None
 
@@ -535,20 +583,22 @@ class CommonResponse(NaverResponse):
 class ReadOptionCombination(NaverResponse):
     """An option row read back from Naver, with the ``id`` needed for option-stock updates."""
 
-    id: int
+    id: LenientInt = None
     option_name1: str | None = None
     option_name2: str | None = None
     option_name3: str | None = None
-    stock_quantity: int = 0
-    price: int = 0
-    usable: bool = True
+    stock_quantity: LenientInt = None
+    price: LenientInt = None
+    usable: bool | None = None
     seller_manager_code: str | None = None
 
 
 class ReadOptionInfo(NaverResponse):
     """``optionInfo`` as read back."""
 
-    option_combinations: list[ReadOptionCombination] = Field(default_factory=list)
+    option_combinations: Annotated[list[ReadOptionCombination], BeforeValidator(_empty_if_none)] = Field(
+        default_factory=list
+    )
 
 
 class ReadDetailAttribute(NaverResponse):
@@ -563,8 +613,8 @@ class ReadOriginProduct(NaverResponse):
 
     status_type: str | None = None
     name: str | None = None
-    sale_price: int | None = None
-    stock_quantity: int | None = None
+    sale_price: LenientInt = None
+    stock_quantity: LenientInt = None
     detail_attribute: ReadDetailAttribute | None = None
 
 

@@ -1,15 +1,16 @@
-"""Request plumbing shared by the Domeggook and Naver clients: session, limiter hook, retries.
+"""Request plumbing shared by the Domeggook and Naver clients: request keys, settings, session, retries.
 
 Both clients own one ``aiohttp.ClientSession`` (base URL plus a frozen timeout) created lazily on
-the event loop, call an optional ``Limiter`` before and after every request, read every body fully
-into a ``RawResponse`` and translate transport failures into ``TransportFailure`` so each client can
-map them onto its own error family. Nothing here knows an API's error format.
+the event loop, name every request by a ``RequestKey`` (API, method, path template), call an
+optional ``Limiter`` before and after every request, read every body fully into a ``RawResponse``
+and translate transport failures into ``TransportFailure`` so each client can map them onto its own
+error family. How long to wait and how often to retry is one ``ClientSettings`` for both. Nothing
+here knows an API's error format or its headers.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import random
 import warnings
 from collections.abc import Callable, Mapping
@@ -21,16 +22,67 @@ import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
+from storebridge.config import Settings
 from storebridge.errors import TransientError
 
-#: Naver's gateway RateLimit headers (reference §5.1); matched case-insensitively (HTTP/2 lower-cases).
-REPLENISH_RATE_HEADER = "GNCP-GW-RateLimit-Replenish-Rate"
-BURST_CAPACITY_HEADER = "GNCP-GW-RateLimit-Burst-Capacity"
-REMAINING_HEADER = "GNCP-GW-RateLimit-Remaining"
-
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 #: Private RNG for retry jitter, unseeded on purpose: jitter exists to de-correlate processes.
 _JITTER = random.Random()
+
+
+@dataclass(frozen=True)
+class RequestKey:
+    """Which API operation a request is: ``api``, HTTP ``method`` and path ``template``.
+
+    The one name of a request that the limiter (which budget it spends, ``limiter.routes``) and
+    the metrics (its ``api``/``endpoint`` labels) derive what they need from, so nobody parses a
+    string back. ``template`` is relative to the API root with ``{name}`` placeholders, e.g.
+    ``/v2/products/origin-products/{no}``; it is empty for an API that picks the operation by query
+    parameters on one URL (Domeggook). Hashable, so it can key caches.
+    """
+
+    api: str
+    method: str
+    template: str
+
+    @property
+    def endpoint(self) -> str:
+        """``<METHOD> <path template>``, e.g. ``GET /v2/products/origin-products/{no}``."""
+        return f"{self.method} {self.template}"
+
+    def path(self, **values: object) -> str:
+        """The concrete path relative to the session's base URL (no leading slash), placeholders filled."""
+        return self.template.format(**values).lstrip("/")
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """How an API client waits and retries; one shape for the Domeggook and the Naver client.
+
+    ``timeout_s`` bounds one whole request (connect to last body byte). A transient failure is
+    retried in-client at most ``max_retries`` times, after ``retry_base_s × 2^attempt`` plus jitter,
+    each wait capped at ``retry_max_s``; a failure asking for a longer wait is left to the caller's
+    scheduler (``dramatiq.Retry``) instead of holding a worker. Not to be confused with
+    ``Settings.retry_backoff_base``, the minutes-scale re-queue of a whole item.
+    """
+
+    timeout_s: float = 30.0
+    max_retries: int = 3
+    retry_base_s: float = 0.5
+    retry_max_s: float = 10.0
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise ValueError(f"max_retries must be >= 0, got {self.max_retries}")
+        if self.timeout_s <= 0:
+            raise ValueError(f"timeout_s must be > 0, got {self.timeout_s}")
+        if self.retry_base_s < 0 or self.retry_max_s < 0:
+            raise ValueError(f"retry waits must be >= 0, got {self.retry_base_s}, {self.retry_max_s}")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ClientSettings:
+        """The client settings of a deployment (``MAX_RETRIES``); the waits keep their defaults."""
+        return cls(max_retries=settings.max_retries)
 
 
 class Limiter(Protocol):
@@ -43,46 +95,15 @@ class Limiter(Protocol):
     client retries. It is not called when no HTTP answer arrived (timeout, reset). An exception from
     it is logged and swallowed: losing a create's answer to a limiter hiccup would risk a duplicate.
 
-    Buckets: ``"domeggook"`` (one per key); Naver ``"naver:<METHOD> <path template>"`` such as
-    ``"naver:GET /v2/products/origin-products/{no}"`` (one per API, as Naver counts).
+    Both receive the request's ``RequestKey``; which budget it spends is the limiter's decision
+    (``storebridge.limiter.routes.bucket_for``): one per Domeggook key, one per Naver API.
     """
 
-    async def before_request(self, bucket: str) -> None:
-        """Wait until one request in ``bucket`` may be sent."""
+    async def before_request(self, key: RequestKey) -> None:
+        """Wait until one request named ``key`` may be sent."""
 
-    async def after_response(self, bucket: str, status: int, headers: Mapping[str, str]) -> None:
-        """Observe the outcome of one request in ``bucket``."""
-
-
-@dataclass(frozen=True)
-class RateLimitInfo:
-    """The gateway's token-bucket state after one call (None where the header was absent)."""
-
-    replenish_rate: float | None
-    burst_capacity: float | None
-    remaining: float | None
-
-    @classmethod
-    def from_headers(cls, headers: Mapping[str, str]) -> RateLimitInfo | None:
-        """Read the three RateLimit headers, whatever their case; None when none is present."""
-        lowered = {key.lower(): value for key, value in headers.items()}
-        values = [
-            _number(lowered.get(name.lower()))
-            for name in (REPLENISH_RATE_HEADER, BURST_CAPACITY_HEADER, REMAINING_HEADER)
-        ]
-        if all(value is None for value in values):
-            return None
-        return cls(*values)
-
-
-def _number(text: str | None) -> float | None:
-    if text is None:
-        return None
-    try:
-        value = float(text.strip())
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+    async def after_response(self, key: RequestKey, status: int, headers: Mapping[str, str]) -> None:
+        """Observe the outcome of one request named ``key``."""
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
@@ -128,23 +149,23 @@ def make_session(base_url: str, *, timeout_s: float, headers: Mapping[str, str])
 
 async def send(
     session: aiohttp.ClientSession,
-    method: str,
+    key: RequestKey,
     path: str,
     *,
-    bucket: str,
     limiter: Limiter | None,
     allow_redirects: bool = True,
     **kwargs: Any,
 ) -> RawResponse:
-    """Send one request through the limiter and return the whole answer.
+    """Send one ``key.method`` request named ``key`` through the limiter and return the whole answer.
 
-    ``path`` is relative to the session's base URL (no leading slash). Transport problems become
-    ``TransportFailure`` whose text never contains the URL (Domeggook puts its key in the query).
+    ``path`` is the concrete path, relative to the session's base URL (no leading slash). Transport
+    problems become ``TransportFailure`` whose text never contains the URL (Domeggook puts its key
+    in the query).
     """
     if limiter is not None:
-        await limiter.before_request(bucket)
+        await limiter.before_request(key)
     try:
-        async with session.request(method, path, allow_redirects=allow_redirects, **kwargs) as response:
+        async with session.request(key.method, path, allow_redirects=allow_redirects, **kwargs) as response:
             body = await response.read()
             raw = RawResponse(response.status, response.headers, body)
     except aiohttp.ClientConnectorError:
@@ -157,21 +178,18 @@ async def send(
         raise TransportFailure(type(exc).__name__, sent=True) from None
     if limiter is not None:
         try:
-            await limiter.after_response(bucket, raw.status, raw.headers)
+            await limiter.after_response(key, raw.status, raw.headers)
         except Exception:
-            log.warning(
-                "limiter.after_response_failed", extra={"bucket": bucket, "status": raw.status}, exc_info=True
+            logger.warning(
+                "limiter.after_response_failed",
+                extra={"endpoint": key.endpoint, "status": raw.status},
+                exc_info=True,
             )
     return raw
 
 
 def retrying(
-    *,
-    max_retries: int,
-    retry_base_s: float,
-    retry_max_s: float,
-    should_retry: Callable[[BaseException], bool],
-    event: str,
+    settings: ClientSettings, *, should_retry: Callable[[BaseException], bool], event: str
 ) -> AsyncRetrying:
     """Bounded retry of transient failures: exponential backoff with jitter, ``max_retries`` extra tries.
 
@@ -179,6 +197,7 @@ def retrying(
     belongs to the caller's scheduler (``dramatiq.Retry``), not to a coroutine holding a worker.
     Each retry is logged at INFO as ``event`` (a retry is not an error).
     """
+    retry_base_s, retry_max_s = settings.retry_base_s, settings.retry_max_s
 
     def wait(state: RetryCallState) -> float:
         exponential = retry_base_s * 2.0 ** (state.attempt_number - 1)
@@ -195,7 +214,7 @@ def retrying(
 
     def before_sleep(state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
-        log.info(
+        logger.info(
             event,
             extra={
                 "attempt": state.attempt_number,
@@ -206,7 +225,7 @@ def retrying(
         )
 
     return AsyncRetrying(
-        stop=stop_after_attempt(max_retries + 1),
+        stop=stop_after_attempt(settings.max_retries + 1),
         wait=wait,
         retry=retry_if_exception(retry_predicate),
         before_sleep=before_sleep,
@@ -223,13 +242,13 @@ def warn_unclosed(owner: object, session: aiohttp.ClientSession | None) -> None:
 class SessionOwner:
     """Lifecycle shared by the API clients: one lazily created session, idempotent ``close()``.
 
-    Subclasses set ``_api_url`` and ``_timeout_s`` and call ``_http()`` for the session; the
+    Subclasses set ``_api_url`` and ``_settings`` and call ``_http()`` for the session; the
     session is created on first use (on the caller's event loop), a closed client refuses calls,
     and a client garbage-collected while open emits ``ResourceWarning`` (style principle 2).
     """
 
     _api_url: str
-    _timeout_s: float
+    _settings: ClientSettings
     _session: aiohttp.ClientSession | None = None
     _closed: bool = False
 
@@ -249,7 +268,7 @@ class SessionOwner:
             raise RuntimeError(f"{type(self).__name__} is closed")
         if self._session is None:
             self._session = make_session(
-                self._api_url, timeout_s=self._timeout_s, headers={"Accept": "application/json"}
+                self._api_url, timeout_s=self._settings.timeout_s, headers={"Accept": "application/json"}
             )
         return self._session
 

@@ -5,7 +5,9 @@ on one endpoint chosen by ``ver`` + ``mode`` (reference §1), always with ``om=j
 an ``errors`` object in a 200 answer, so errors are looked for on every status. Only ``ITEM_ERROR``
 means an item is gone (``ItemGone``); 429 means the key is blocked for at least 3 minutes
 (``DomeggookRateLimited``, never retried here); HTTP failures, 5xx, timeouts and non-JSON bodies are
-``DomeggookUnavailable`` and retried with jittered backoff up to ``max_retries`` times.
+``DomeggookUnavailable`` and retried with jittered backoff up to ``ClientSettings.max_retries``
+times. Every answer is parsed with ``schemas.domeggook`` (the envelope and error checks are in
+``storebridge.domeggook.errors``).
 """
 
 from __future__ import annotations
@@ -41,7 +43,15 @@ from storebridge.domeggook.errors import (
     check_answer,
     make_error,
 )
-from storebridge.http import Limiter, SessionOwner, TransportFailure, retrying, send
+from storebridge.http import (
+    ClientSettings,
+    Limiter,
+    RequestKey,
+    SessionOwner,
+    TransportFailure,
+    retrying,
+    send,
+)
 
 #: Versions per mode (reference §1.2): list 4.1, detail 4.5 (live-verified, incl. multiple=true).
 LIST_VERSION = "4.1"
@@ -50,11 +60,9 @@ CATEGORY_VERSION = "1.0"
 MAX_PAGE_SIZE = 200
 #: Item numbers per ``multiple=true`` call (reference §1.4, one source); larger inputs are split.
 MAX_ITEMS_PER_CALL = 100
-DEFAULT_TIMEOUT_S = 30.0
-DEFAULT_RETRY_BASE_S = 0.5
-DEFAULT_RETRY_MAX_S = 10.0
-#: One quota per key shared by every mode (reference §4), hence one limiter bucket.
-BUCKET = "domeggook"
+#: Every call: one URL, the operation chosen by ``ver`` + ``mode`` in the query, so no path template;
+#: one quota per key shared by every mode (reference §4), hence one key for the limiter and metrics.
+REQUEST = RequestKey("domeggook", "GET", "")
 
 __all__ = [
     "RATE_LIMIT_BLOCK_S",
@@ -68,14 +76,14 @@ __all__ = [
     "ItemGone",
 ]
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 
 class DomeggookClient(SessionOwner):
     """One API key's access to Domeggook; an async context manager owning one HTTP session.
 
-    ``limiter`` is the optional rate-limiter hook, called with bucket ``"domeggook"`` for every call
-    (the whole key shares one 180/min, 15,000/day budget).
+    ``limiter`` is the optional rate-limiter hook, called with ``REQUEST`` for every call (the whole
+    key shares one 180/min, 15,000/day budget).
     """
 
     def __init__(
@@ -84,39 +92,34 @@ class DomeggookClient(SessionOwner):
         api_url: str,
         api_key: str | SecretStr,
         market: str = "dome",
-        timeout_s: float = DEFAULT_TIMEOUT_S,
-        max_retries: int = 3,
-        retry_base_s: float = DEFAULT_RETRY_BASE_S,
-        retry_max_s: float = DEFAULT_RETRY_MAX_S,
+        client_settings: ClientSettings | None = None,
         limiter: Limiter | None = None,
     ) -> None:
         self._session: aiohttp.ClientSession | None = None
         if market not in ("dome", "supply"):
             raise ValueError(f"market must be 'dome' or 'supply', got {market!r}")
-        if max_retries < 0:
-            raise ValueError(f"max_retries must be >= 0, got {max_retries}")
         self._api_url = api_url
         self._key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
         self.market = market
-        self._timeout_s = timeout_s
-        self._max_retries = max_retries
-        self._retry_base_s = retry_base_s
-        self._retry_max_s = retry_max_s
+        self._settings = client_settings or ClientSettings()
         self._limiter = limiter
         self._closed = False
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, *, limiter: Limiter | None = None, **overrides: Any
+        cls,
+        settings: Settings,
+        *,
+        limiter: Limiter | None = None,
+        client_settings: ClientSettings | None = None,
     ) -> DomeggookClient:
-        """Build from the one ``Settings`` object; ``overrides`` set the other keyword arguments."""
+        """Build from the one ``Settings`` object (``client_settings``: ``ClientSettings.from_settings``)."""
         return cls(
             api_url=settings.domeggook_api_url,
             api_key=settings.domeggook_api_key,
             market=settings.domeggook_market,
-            max_retries=settings.max_retries,
+            client_settings=client_settings or ClientSettings.from_settings(settings),
             limiter=limiter,
-            **overrides,
         )
 
     def __repr__(self) -> str:
@@ -132,7 +135,7 @@ class DomeggookClient(SessionOwner):
 
         async def attempt() -> dict[str, Any]:
             try:
-                raw = await send(session, "GET", "", bucket=BUCKET, limiter=self._limiter, params=query)
+                raw = await send(session, REQUEST, REQUEST.path(), limiter=self._limiter, params=query)
             except TransportFailure as exc:
                 raise make_error(
                     DomeggookUnavailable, f"Domeggook {mode} -> no answer ({exc.kind})", mode, None
@@ -140,9 +143,7 @@ class DomeggookClient(SessionOwner):
             return check_answer(raw, mode, item_no=item_no, secret=self._key.get_secret_value())
 
         retry = retrying(
-            max_retries=self._max_retries,
-            retry_base_s=self._retry_base_s,
-            retry_max_s=self._retry_max_s,
+            self._settings,
             should_retry=lambda exc: isinstance(exc, DomeggookUnavailable),
             event="domeggook.request.retry",
         )
@@ -251,7 +252,7 @@ class DomeggookClient(SessionOwner):
             if not confirm_missing:
                 result.missing.extend(unanswered)
                 continue
-            log.info("domeggook.batch.confirm_missing", extra={"count": len(unanswered)})
+            logger.info("domeggook.batch.confirm_missing", extra={"count": len(unanswered)})
             for no in unanswered:
                 try:
                     single = await self.get_item_raw(no)

@@ -5,10 +5,17 @@ slot atomically, with Redis's clock (``TIME``), and then sleeps until that slot.
 calls are spaced exactly ``1 / rate`` apart across all processes, and the rate is the provider's
 rate times ``safety_factor`` (0.95), so we stay under the limit without having to hit it first.
 
-Waiting is not failing (style principle 5): ``acquire`` sleeps for short waits; a wait longer
-than ``max_wait_s`` books nothing and raises ``RateLimitWait`` (a ``TransientError`` with
-``retry_after_s``) so a Dramatiq actor can release its worker thread with
-``raise dramatiq.Retry(delay=int(exc.retry_after_s * 1000))``. This module never imports Dramatiq.
+Waiting is not failing (style principle 5), at two levels:
+
+- Here, ``acquire`` sleeps for a slot at most ``BucketConfig.max_wait_s`` away (2 s by default).
+  A slot further away books nothing and raises ``RateLimitWait`` (a ``TransientError`` with
+  ``retry_after_s`` = the wait minus half the cap). This module never imports Dramatiq.
+- The clients' hook (``hook.LimiterHook``) sleeps out such a ``RateLimitWait`` in-process and
+  asks again, as long as those sleeps add up to at most ``hook.IN_PROCESS_WAIT_MAX_S`` (30 s);
+  only a longer wait (Domeggook's 180 s pause after a 429, a schedule booked far ahead) reaches
+  the actor, which hands the item back with ``raise dramatiq.Retry(delay=...)`` instead of
+  holding its worker thread. A used-up daily quota (``QuotaExhausted``) is never waited for
+  in-process.
 
 Feedback from the provider, shared through Redis so every process adopts it at once:
 
@@ -20,13 +27,15 @@ Feedback from the provider, shared through Redis so every process adopts it at o
   the end of the pause (``lua/penalize.lua``). Reservations made during a pause get slots after it;
   callers already asleep re-check the pause when they wake and re-queue behind it.
 
-No in-process ``aiolimiter.AsyncLimiter`` is layered on top: it would only know this process's
-calls, and the shared schedule already spaces every call (a second limiter could only add latency).
-Concurrency per upstream is the HTTP client's connector limit, not this module's job.
+This module enforces the shared budget only. In front of it, ``hook.LimiterHook`` keeps one
+in-process ``aiolimiter.AsyncLimiter`` per bucket at the same pacing rate: it enforces nothing
+across processes, it smooths this process's own bursts so its coroutines reserve their shared
+slot just in time instead of all booking slots seconds ahead.
 
-Configuration and result types live in ``limiter_config``; daily quotas
-(``QuotaConfig``/``DailyQuota``) in ``limiter_quota``; bucket ids and
-``naver_bucket_for`` in ``limiter_routes``; header parsing in ``limiter_headers``.
+``RateLimiter.from_settings`` is the one place the pipeline's limiter is built from ``Settings``.
+Configuration and result types live in ``buckets``; daily quotas (``QuotaConfig``/``DailyQuota``)
+in ``quota``; bucket ids and ``naver_bucket_for`` in ``routes``; the Lua loader and its shared
+prelude in ``scripts``. Naver's headers are parsed by ``schemas.naver_gateway``.
 """
 
 from __future__ import annotations
@@ -37,20 +46,23 @@ import math
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from types import TracebackType
+from typing import Self
 
 from redis.asyncio import Redis
 
+from schemas.naver_gateway import RateLimitHeaders
+from storebridge.config import Settings
 from storebridge.keys import Keys
 from storebridge.limiter.buckets import (
     BucketConfig,
     BucketStatus,
     RateLimitWait,
     Reservation,
+    buckets_from_settings,
     default_buckets,
 )
-from storebridge.limiter.headers import RateHeaders, parse_rate_headers
 from storebridge.limiter.quota import DailyQuota, QuotaConfig, QuotaExhausted
-from storebridge.limiter.routes import naver_bucket_for
+from storebridge.limiter.routes import DOMEGGOOK, naver_bucket_for
 from storebridge.limiter.scripts import now_arg, register, reply_float, reply_int, reply_list
 
 __all__ = [
@@ -59,7 +71,7 @@ __all__ = [
     "DailyQuota",
     "QuotaConfig",
     "QuotaExhausted",
-    "RateHeaders",
+    "RateLimitHeaders",
     "RateLimitWait",
     "RateLimiter",
     "Reservation",
@@ -67,7 +79,7 @@ __all__ = [
     "naver_bucket_for",
 ]
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 #: How long a rate learnt from headers is kept without being confirmed by a response (seconds).
 LEARNT_RATE_TTL_S = 3600
@@ -102,6 +114,22 @@ class RateLimiter:
         self._penalize = register(self._redis, "penalize")
         self._observe = register(self._redis, "observe")
         self._closed = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings, redis: Redis | None = None) -> Self:
+        """The pipeline's limiter, as every process must build it: the one place settings become budgets.
+
+        Buckets are keyed the way the providers count (Naver per API per application, Domeggook per
+        key), at ``DOMEGGOOK_MAX_TPS`` / ``NAVER_MAX_TPS``; Domeggook's per-key daily quota is
+        ``DOMEGGOOK_DAILY_LIMIT``; keys live under ``REDIS_NAMESPACE``. Pass the process's shared
+        ``redis`` client (left open); without one the limiter opens and owns its own from ``REDIS_URL``.
+        """
+        return cls(
+            settings.redis_url.get_secret_value() if redis is None else redis,
+            buckets_from_settings(settings),
+            quotas=[QuotaConfig(DOMEGGOOK, limit=settings.domeggook_daily_limit)],
+            keys=Keys(settings.redis_namespace),
+        )
 
     def config(self, api: str) -> BucketConfig:
         """The configuration of bucket ``api``; ``LookupError`` for an unknown bucket (a bug)."""
@@ -147,7 +175,7 @@ class RateLimiter:
         wait_s = reply_int(wait_us) / _US_PER_S
         if reply_int(status) == 0:
             retry_after_s = max(wait_s - config.max_wait_s / 2, 0.0)
-            log.debug("limiter.deferred", extra={"api": api, "wait_s": wait_s})
+            logger.debug("limiter.deferred", extra={"api": api, "wait_s": wait_s})
             raise RateLimitWait(api, wait_s, retry_after_s)
         return Reservation(api, reply_int(slot_us), reply_int(at_us), max(wait_s, 0.0), reply_float(rate))
 
@@ -191,7 +219,7 @@ class RateLimiter:
 
     async def observe_headers(
         self, api: str, headers: Mapping[str, str], *, now_us: int | None = None
-    ) -> RateHeaders:
+    ) -> RateLimitHeaders:
         """Adopt the rate a response announced, for every process; returns what was read.
 
         The learnt rate only ever lowers ours (``min(rate_per_s, replenish) × safety_factor``) and
@@ -199,7 +227,7 @@ class RateLimiter:
         one replenish interval so the next call does not arrive to an empty bucket.
         """
         config = self.config(api)
-        seen = parse_rate_headers(headers)
+        seen = RateLimitHeaders.from_headers(headers)
         if seen.empty:
             return seen
         pause_ms = 0
@@ -235,7 +263,7 @@ class RateLimiter:
         ]
         resume_us, at_us, factor, decreased = reply_list(await self._penalize(keys=keys, args=args))
         left_s = (reply_int(resume_us) - reply_int(at_us)) / _US_PER_S
-        log.info(
+        logger.info(
             "limiter.penalized",
             extra={
                 "api": api,

@@ -1,9 +1,8 @@
 """Plugs the global ``RateLimiter`` into the API clients (their ``storebridge.http.Limiter`` hook).
 
-The clients name a bucket per request (``domeggook``; ``naver:<METHOD> <path template>``); this
-adapter maps them onto the limiter's budgets (``naver_bucket_for``), waits for a slot before the
-request, adapts the rate from Naver's ``GNCP-GW-RateLimit-*`` headers and pauses the whole bucket
-for everyone on a 429.
+The clients name every request by its ``RequestKey``; this adapter maps it onto the limiter's
+budget (``routes.bucket_for``), waits for a slot before the request, adapts the rate from Naver's
+``GNCP-GW-RateLimit-*`` headers and pauses the whole bucket for everyone on a 429.
 
 In front of the shared Redis reservation sits an in-process ``aiolimiter`` per bucket at the same
 pacing rate. It does not enforce anything across processes (Redis does that); it smooths this
@@ -23,22 +22,13 @@ from collections.abc import Mapping
 
 from aiolimiter import AsyncLimiter
 
+from storebridge.http import RequestKey
 from storebridge.limiter.buckets import BucketConfig
 from storebridge.limiter.gcra import RateLimiter, RateLimitWait
-from storebridge.limiter.routes import naver_bucket_for
+from storebridge.limiter.routes import bucket_for
 
 #: Longest a request waits in-process for its shared slot before the item is handed back (s).
 IN_PROCESS_WAIT_MAX_S = 30.0
-#: Prefix the Naver client puts before ``<METHOD> <path template>``.
-NAVER_PREFIX = "naver:"
-
-
-def limiter_bucket(client_bucket: str) -> str:
-    """The limiter budget that serves one client bucket name."""
-    if client_bucket.startswith(NAVER_PREFIX):
-        method, _, path = client_bucket.removeprefix(NAVER_PREFIX).partition(" ")
-        return naver_bucket_for(method, path)
-    return client_bucket
 
 
 def _smoother(config: BucketConfig) -> AsyncLimiter:
@@ -53,8 +43,8 @@ class LimiterHook:
         self.limiter = limiter
         self._local: dict[str, AsyncLimiter] = {}
 
-    async def before_request(self, bucket: str) -> None:
-        """Sleep until this process may send one request in ``bucket``.
+    async def before_request(self, key: RequestKey) -> None:
+        """Sleep until this process may send one request named ``key`` (in its bucket).
 
         A shared slot further away than the limiter's cap (``RateLimitWait``) is waited for here,
         holding this process's smoother, as long as the total stays under ``IN_PROCESS_WAIT_MAX_S``:
@@ -62,7 +52,7 @@ class LimiterHook:
         second Domeggook fetch and leaves the bucket idle at the end of a burst (measured by
         ``make bench``). Longer waits (a 429 pause, a drained daily quota) still propagate.
         """
-        api = limiter_bucket(bucket)
+        api = bucket_for(key)
         local = self._local.get(api)
         if local is None:
             local = self._local[api] = _smoother(self.limiter.config(api))
@@ -79,10 +69,10 @@ class LimiterHook:
                     await asyncio.sleep(pause_s)
                     waited_s += pause_s
 
-    async def after_response(self, bucket: str, status: int, headers: Mapping[str, str]) -> None:
-        """Adapt to the provider's headers; a 429 pauses the bucket for every process."""
-        api = limiter_bucket(bucket)
-        if api.startswith(NAVER_PREFIX):
+    async def after_response(self, key: RequestKey, status: int, headers: Mapping[str, str]) -> None:
+        """Adapt to Naver's rate headers; a 429 pauses the bucket for every process."""
+        api = bucket_for(key)
+        if key.api == "naver":
             await self.limiter.observe_headers(api, headers)
         if status == 429:
             await self.limiter.penalize(api)
@@ -94,10 +84,10 @@ class LocalLimiterHook:
     def __init__(self, buckets: Mapping[str, BucketConfig]) -> None:
         self._local = {api: AsyncLimiter(1, 1.0 / c.pacing_rate_per_s) for api, c in buckets.items()}
 
-    async def before_request(self, bucket: str) -> None:
+    async def before_request(self, key: RequestKey) -> None:
         """Wait for this process's own slot."""
-        async with self._local[limiter_bucket(bucket)]:
+        async with self._local[bucket_for(key)]:
             return
 
-    async def after_response(self, bucket: str, status: int, headers: Mapping[str, str]) -> None:
+    async def after_response(self, key: RequestKey, status: int, headers: Mapping[str, str]) -> None:
         """Learns nothing (that is the point of the baseline)."""

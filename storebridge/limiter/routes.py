@@ -1,7 +1,9 @@
 """Which shared bucket a request belongs to: the bucket ids the pipeline uses.
 
-Naver limits each API separately (per API per application, reference §5.1), so the client keeps
-one bucket per API family it calls. Reference-data lookups that the pipeline makes rarely and
+``bucket_for(key)`` maps a client's ``RequestKey`` to its bucket: Domeggook spends one budget per
+key whatever the operation; a Naver request is routed by its method and path template. Naver
+limits each API separately (per API per application, reference §5.1), so the limiter keeps one
+bucket per API family the client calls. Reference-data lookups that the pipeline makes rarely and
 caches (origin areas, notice templates, attributes, brands, seller data) share the
 ``naver:categories`` bucket: Naver counts them separately, so sharing one of our buckets can only
 make us slower, never over the limit.
@@ -9,7 +11,10 @@ make us slower, never over the limit.
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlsplit
+
+from storebridge.http import RequestKey
 
 #: Domeggook: one budget per key (180/min), list and detail share it.
 DOMEGGOOK = "domeggook"
@@ -76,3 +81,16 @@ def naver_bucket_for(method: str, path: str) -> str:
         if want_method in ("*", verb) and _matches(api_path, prefix):
             return bucket
     raise ValueError(f"no rate-limit bucket for Naver request {verb} {api_path}")
+
+
+@functools.cache
+def bucket_for(key: RequestKey) -> str:
+    """The bucket id a request named ``key`` spends (looked up once per key, then cached).
+
+    Raises ``ValueError`` for an API or a Naver endpoint this table does not know.
+    """
+    if key.api == "domeggook":
+        return DOMEGGOOK
+    if key.api == "naver":
+        return naver_bucket_for(key.method, key.template)
+    raise ValueError(f"no rate-limit bucket for API {key.api!r}")

@@ -1,5 +1,6 @@
-"""Naver Commerce API: client, transport (one call: token, re-auth, error mapping, retries),
-auth (bcrypt-signed tokens), errors and the client's result types.
+"""Naver Commerce API: client, endpoints (each operation's method, path and idempotency, once),
+transport (one call: token, re-auth, error mapping, retries), auth (bcrypt-signed tokens), errors
+and the client's result types. Every answer body is parsed with ``schemas.naver``.
 """
 
 from storebridge.naver.auth import NaverTokenManager, client_secret_sign

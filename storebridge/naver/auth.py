@@ -32,7 +32,7 @@ NAVER_REUSE_THRESHOLD_S = 1800.0
 #: During a token-endpoint outage keep using a still-valid token if it has at least this much life.
 MIN_FALLBACK_LIFE_S = 30.0
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 #: ``fetch(form) -> (access_token, expires_in_s)``: posts the form and maps errors (the client's job).
 TokenFetcher = Callable[[dict[str, str]], Awaitable[tuple[str, float]]]
@@ -152,7 +152,7 @@ class NaverTokenManager:
         except TransientError:
             now = self._monotonic()
             if allow_fallback and previous is not None and previous.expires_at_s - now >= MIN_FALLBACK_LIFE_S:
-                log.warning(
+                logger.warning(
                     "naver.token.refresh_failed_using_cached",
                     extra={"remaining_s": previous.expires_at_s - now},
                 )
@@ -164,7 +164,7 @@ class NaverTokenManager:
         refresh_in_s = max(expires_in_s - self._refresh_margin_s, expires_in_s / 2)
         self._token = _Token(value, now + refresh_in_s, now + expires_in_s)
         self.tokens_fetched += 1
-        log.info(
+        logger.info(
             "naver.token.fetched",
             extra={"expires_in_s": expires_in_s, "reused": previous is not None and previous.value == value},
         )

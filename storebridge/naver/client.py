@@ -1,7 +1,9 @@
 """Naver Commerce API client (async): products, images, categories, search by seller code.
 
 Works unchanged against the real API and the sandbox; only ``api_url`` differs. The request core
-(token, re-auth, retries, error mapping, limiter) is ``storebridge.naver.transport``.
+(token, re-auth, retries, error mapping, limiter) is ``storebridge.naver.transport``; each
+operation's method, path and retry class are in ``storebridge.naver.endpoints``; answers are read
+with ``schemas.naver``.
 ``create_product`` is never re-posted after the request may have reached Naver: a timeout, reset or
 5xx raises ``NaverOutcomeUnknown`` and the caller reconciles by seller code (engineering notes §4).
 """
@@ -14,10 +16,18 @@ from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import aiohttp
+from pydantic import TypeAdapter
 
-from storebridge.http import RateLimitInfo, RawResponse
-from storebridge.naver.errors import (
+from schemas.naver import (
+    CreateProductResponse,
+    ImageUploadResponse,
     InvalidInput,
+    NaverCategory,
+    ProductReadResponse,
+    ProductSearchResponse,
+)
+from storebridge.naver import endpoints
+from storebridge.naver.errors import (
     NaverError,
     NaverForbidden,
     NaverNotFound,
@@ -27,27 +37,22 @@ from storebridge.naver.errors import (
     NaverTransient,
     NaverUnauthorized,
     NaverValidationError,
-    parse_json,
-    trace_id_of,
-    unexpected_body,
 )
 from storebridge.naver.models import (
     CreateResult,
     FoundProduct,
     ImageFile,
-    NaverCategory,
     OptionStock,
     PriceStockChange,
     ProductDocument,
     ResponseMeta,
     WriteResult,
-    as_int,
     check_nothing_dropped,
     found_products,
     multi_update_row,
     seller_code_of,
 )
-from storebridge.naver.transport import Mode, NaverTransport, meta
+from storebridge.naver.transport import Answer, NaverTransport, answer_meta
 
 #: Most files per upload call (reference §3); larger inputs are split.
 MAX_IMAGES_PER_UPLOAD = 10
@@ -58,7 +63,36 @@ MAX_SEARCH_PAGES = 20
 #: Products per multi-update call. [UNK] Naver documents no maximum; 50 is a conservative guess.
 MULTI_UPDATE_BATCH = 50
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
+
+_WRITE = TypeAdapter(CreateProductResponse)
+_PRODUCT_BODY = TypeAdapter(dict[str, Any])
+_PRODUCT = TypeAdapter(ProductReadResponse)
+_SEARCH_PAGE = TypeAdapter(ProductSearchResponse)
+_CATEGORIES = TypeAdapter(list[NaverCategory])
+_UPLOADED = TypeAdapter(ImageUploadResponse)
+
+
+def _write_result(fallback_origin: int | None) -> Callable[[Answer], WriteResult]:
+    """``parse`` of a create or update: the product's numbers (an update may omit its own)."""
+
+    def parse(answer: Answer) -> WriteResult:
+        written = answer.parse(_WRITE)
+        origin = written.origin_product_no or fallback_origin
+        if origin is None:
+            raise answer.unexpected("no originProductNo")
+        meta = answer.meta
+        return WriteResult(origin, written.smartstore_channel_product_no, meta.trace_id, meta.rate_limit)
+
+    return parse
+
+
+def _product_document(answer: Answer) -> ProductDocument:
+    """``parse`` of a product GET: the raw document (for a full-replace PUT) and its typed reading."""
+    body = answer.parse(_PRODUCT_BODY)
+    product = answer.validate(_PRODUCT, body)
+    meta = answer.meta
+    return ProductDocument(body, product, meta.trace_id, meta.rate_limit)
 
 
 class NaverClient(NaverTransport):
@@ -76,16 +110,9 @@ class NaverClient(NaverTransport):
         ``sellerManagementCode`` before any new attempt. ``NaverValidationError`` lists bad fields.
         """
         try:
-            return await self.call(
-                "POST",
-                "v2/products",
-                template="/v2/products",
-                mode=Mode.CREATE,
-                json=payload,
-                parse=self._write_result("POST /v2/products", None),
-            )
+            return await self.call(endpoints.CREATE_PRODUCT, json=payload, parse=_write_result(None))
         except NaverOutcomeUnknown as exc:
-            log.warning(
+            logger.warning(
                 "naver.create.outcome_unknown",
                 extra={"seller_code": seller_code_of(payload), "trace_id": exc.trace_id, "detail": str(exc)},
             )
@@ -93,14 +120,8 @@ class NaverClient(NaverTransport):
 
     async def get_product(self, origin_product_no: int) -> ProductDocument:
         """``GET /v2/products/origin-products/{no}``: the full stored document (needed before any PUT)."""
-        path = f"v2/products/origin-products/{origin_product_no}"
-
-        def parse(response: RawResponse) -> ProductDocument:
-            doc = self._json_object(response, f"GET /{path}", write=False)
-            return ProductDocument(doc, trace_id_of(response), RateLimitInfo.from_headers(response.headers))
-
         return await self.call(
-            "GET", path, template="/v2/products/origin-products/{no}", mode=Mode.READ, parse=parse
+            endpoints.GET_PRODUCT, path_values={"no": origin_product_no}, parse=_product_document
         )
 
     async def update_product(
@@ -117,14 +138,11 @@ class NaverClient(NaverTransport):
         document = modify(copy.deepcopy(current.body))
         check_nothing_dropped(current.body, document)
         body = {key: value for key, value in document.items() if value is not None}
-        path = f"v2/products/origin-products/{origin_product_no}"
         return await self.call(
-            "PUT",
-            path,
-            template="/v2/products/origin-products/{no}",
-            mode=Mode.IDEMPOTENT,
+            endpoints.REPLACE_PRODUCT,
+            path_values={"no": origin_product_no},
             json=body,
-            parse=self._write_result(f"PUT /{path}", origin_product_no),
+            parse=_write_result(origin_product_no),
         )
 
     async def change_status(
@@ -138,14 +156,8 @@ class NaverClient(NaverTransport):
         payload: dict[str, Any] = {"statusType": status}
         if stock_quantity is not None:
             payload["stockQuantity"] = stock_quantity
-        path = f"v1/products/origin-products/{origin_product_no}/change-status"
         return await self.call(
-            "PUT",
-            path,
-            template="/v1/products/origin-products/{no}/change-status",
-            mode=Mode.IDEMPOTENT,
-            json=payload,
-            parse=meta,
+            endpoints.CHANGE_STATUS, path_values={"no": origin_product_no}, json=payload, parse=answer_meta
         )
 
     async def update_prices_and_stock(self, changes: Sequence[PriceStockChange]) -> list[ResponseMeta]:
@@ -158,16 +170,8 @@ class NaverClient(NaverTransport):
         results: list[ResponseMeta] = []
         for start in range(0, len(changes), MULTI_UPDATE_BATCH):
             rows = [multi_update_row(change) for change in changes[start : start + MULTI_UPDATE_BATCH]]
-            results.append(
-                await self.call(
-                    "PATCH",
-                    "v1/products/origin-products/multi-update",
-                    template="/v1/products/origin-products/multi-update",
-                    mode=Mode.IDEMPOTENT,
-                    json={"multiProductUpdateRequestVos": rows},
-                    parse=meta,
-                )
-            )
+            body = {"multiProductUpdateRequestVos": rows}
+            results.append(await self.call(endpoints.MULTI_UPDATE, json=body, parse=answer_meta))
         return results
 
     async def update_option_stock(
@@ -194,26 +198,18 @@ class NaverClient(NaverTransport):
         }
         if sale_price is not None:
             payload["productSalePrice"] = {"salePrice": sale_price}
-        path = f"v1/products/origin-products/{origin_product_no}/option-stock"
         return await self.call(
-            "PUT",
-            path,
-            template="/v1/products/origin-products/{no}/option-stock",
-            mode=Mode.IDEMPOTENT,
+            endpoints.OPTION_STOCK,
+            path_values={"no": origin_product_no},
             json=payload,
-            parse=self._write_result(f"PUT /{path}", origin_product_no),
+            parse=_write_result(origin_product_no),
         )
 
     async def delete_product(self, origin_product_no: int) -> bool:
         """``DELETE …/origin-products/{no}``; False when it was already gone (404), so it is idempotent."""
-        path = f"v2/products/origin-products/{origin_product_no}"
         try:
             await self.call(
-                "DELETE",
-                path,
-                template="/v2/products/origin-products/{no}",
-                mode=Mode.IDEMPOTENT,
-                parse=meta,
+                endpoints.DELETE_PRODUCT, path_values={"no": origin_product_no}, parse=answer_meta
             )
         except NaverNotFound:
             return False
@@ -226,10 +222,6 @@ class NaverClient(NaverTransport):
         empty answer right after one is not proof of absence (engineering notes §4).
         """
         found: list[FoundProduct] = []
-
-        def parse(response: RawResponse) -> dict[str, Any]:
-            return self._json_object(response, "POST /v1/products/search", write=False)
-
         for page in range(1, MAX_SEARCH_PAGES + 1):
             query: dict[str, Any] = {
                 "searchKeywordType": "SELLER_CODE",
@@ -237,41 +229,19 @@ class NaverClient(NaverTransport):
                 "page": page,
                 "size": SEARCH_PAGE_SIZE,
             }
-            doc = await self.call(
-                "POST",
-                "v1/products/search",
-                template="/v1/products/search",
-                mode=Mode.READ,
-                json=query,
-                parse=parse,
+            hits = await self.call(
+                endpoints.SEARCH_PRODUCTS, json=query, parse=lambda answer: answer.parse(_SEARCH_PAGE)
             )
-            found.extend(found_products(doc, code))
-            total_pages = as_int(doc.get("totalPages")) or 1
-            if doc.get("last") is True or page >= total_pages or not doc.get("contents"):
+            found.extend(found_products(hits, code))
+            if hits.last is True or page >= (hits.total_pages or 1) or not hits.contents:
                 break
         return found
 
     async def get_categories(self, *, leaf_only: bool = False) -> list[NaverCategory]:
         """``GET /v1/categories``: the whole tree as a flat list (``leaf_only`` asks for leaves only)."""
-
-        def parse(response: RawResponse) -> list[NaverCategory]:
-            doc = parse_json(response.body)
-            if not isinstance(doc, list):
-                raise unexpected_body(response, "GET /v1/categories", "not a JSON array", write=False)
-            return [
-                NaverCategory(
-                    str(c.get("id")),
-                    str(c.get("name") or ""),
-                    str(c.get("wholeCategoryName") or ""),
-                    bool(c.get("last")),
-                )
-                for c in doc
-                if isinstance(c, dict) and c.get("id") is not None
-            ]
-
         params = {"last": "true"} if leaf_only else None
         return await self.call(
-            "GET", "v1/categories", template="/v1/categories", mode=Mode.READ, params=params, parse=parse
+            endpoints.CATEGORIES, params=params, parse=lambda answer: answer.parse(_CATEGORIES)
         )
 
     # -- images -------------------------------------------------------------------------------
@@ -287,8 +257,6 @@ class NaverClient(NaverTransport):
         return urls
 
     async def _upload_chunk(self, chunk: Sequence[ImageFile]) -> list[str]:
-        endpoint = "POST /v1/product-images/upload"
-
         def body() -> dict[str, Any]:
             form = aiohttp.FormData()
             for image in chunk:
@@ -297,24 +265,13 @@ class NaverClient(NaverTransport):
                 )
             return {"data": form}
 
-        def parse(response: RawResponse) -> list[str]:
-            doc = self._json_object(response, endpoint, write=False)
-            entries = doc.get("images")
-            urls = [e.get("url") for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
-            if len(urls) != len(chunk) or not all(isinstance(u, str) and u for u in urls):
-                raise unexpected_body(
-                    response, endpoint, f"{len(urls)} URLs for {len(chunk)} files", write=False
-                )
-            return [str(u) for u in urls]
+        def parse(answer: Answer) -> list[str]:
+            urls = [image.url for image in answer.parse(_UPLOADED).images]
+            if len(urls) != len(chunk):
+                raise answer.unexpected(f"{len(urls)} URLs for {len(chunk)} files")
+            return urls
 
-        return await self.call(
-            "POST",
-            "v1/product-images/upload",
-            template="/v1/product-images/upload",
-            mode=Mode.READ,
-            body=body,
-            parse=parse,
-        )
+        return await self.call(endpoints.UPLOAD_IMAGES, body=body, parse=parse)
 
 
 __all__ = [

@@ -2,18 +2,18 @@
 
 Every leaf inherits ``NaverError`` and exactly one of ``TransientError`` / ``PermanentError``.
 Messages name the endpoint, HTTP status, error code and gateway trace ID; they never contain the
-client secret, the signature or a token (bodies of token answers are never quoted).
+client secret, the signature or a token (bodies of token answers are never quoted). Error bodies
+are read with ``schemas.naver.NaverErrorBody``, rate headers with ``schemas.naver_gateway``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from pydantic import ValidationError
 
-import orjson
-
+from schemas.naver import InvalidInput, NaverErrorBody
+from schemas.naver_gateway import RateLimitHeaders
 from storebridge.errors import PermanentError, StoreBridgeError, TransientError
-from storebridge.http import RateLimitInfo, RawResponse, header
+from storebridge.http import RawResponse, header
 
 TRACE_ID_HEADER = "GNCP-GW-Trace-ID"
 QUOTA_PERIOD_HEADER = "GNCP-GW-Quota-Period"
@@ -27,15 +27,6 @@ DEFAULT_QUOTA_WAIT_S = 3600.0
 MAX_MESSAGE_CHARS = 300
 
 
-@dataclass(frozen=True)
-class InvalidInput:
-    """One ``invalidInputs[]`` entry of a 400: dot-path ``name`` (may be empty), rule ``type``, message."""
-
-    name: str
-    type: str
-    message: str
-
-
 class NaverError(StoreBridgeError):
     """Family base: each failure carries endpoint, HTTP status, ``api_code``, trace ID and rate state."""
 
@@ -43,7 +34,7 @@ class NaverError(StoreBridgeError):
     status: int | None = None
     api_code: str | None = None
     trace_id: str | None = None
-    rate_limit: RateLimitInfo | None = None
+    rate_limit: RateLimitHeaders | None = None
 
     def _describe(self, endpoint: str, status: int | None, code: str | None, trace_id: str | None) -> None:
         self.endpoint, self.status, self.api_code, self.trace_id = endpoint, status, code, trace_id
@@ -90,53 +81,34 @@ class NaverNotFound(NaverRejected):
     """404: no such product (or category)."""
 
 
-def parse_json(body: bytes) -> Any:
-    """The decoded JSON body, or None when the body is empty or not JSON."""
-    if not body.strip():
-        return None
+def error_body(response: RawResponse) -> NaverErrorBody:
+    """The answer's error body; an empty one when the body is not a JSON object of that shape."""
     try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return None
+        return NaverErrorBody.model_validate_json(response.body)
+    except ValidationError:
+        return NaverErrorBody()
 
 
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+def rate_limit_of(response: RawResponse) -> RateLimitHeaders | None:
+    """The gateway's rate-limit state after this answer; None when it sent no usable header."""
+    seen = RateLimitHeaders.from_headers(response.headers)
+    return None if seen.empty else seen
 
 
-def invalid_inputs(doc: Any) -> tuple[InvalidInput, ...]:
-    """``invalidInputs[]`` of an error body as a tuple (missing or malformed entries are skipped)."""
-    items = doc.get("invalidInputs") if isinstance(doc, dict) else None
-    if not isinstance(items, list):
-        return ()
-    return tuple(
-        InvalidInput(str(item.get("name") or ""), str(item.get("type") or ""), str(item.get("message") or ""))
-        for item in items
-        if isinstance(item, dict)
-    )
-
-
-def error_code(response: RawResponse) -> str | None:
-    """The body's ``code`` (``GW.AUTHN``, ``BAD_REQUEST`` ...), if the body is a JSON object."""
-    doc = parse_json(response.body)
-    return _str(doc.get("code")) if isinstance(doc, dict) else None
-
-
-def trace_id_of(response: RawResponse) -> str | None:
+def trace_id_of(response: RawResponse, body: NaverErrorBody | None = None) -> str | None:
     """The gateway trace ID: the ``GNCP-GW-Trace-ID`` header, else the body's ``traceId``."""
     found = header(response.headers, TRACE_ID_HEADER)
     if found:
         return found
-    doc = parse_json(response.body)
-    return _str(doc.get("traceId")) if isinstance(doc, dict) else None
+    return (body or error_body(response)).trace_id or None
 
 
-def _rate_limit_wait_s(response: RawResponse, code: str | None, info: RateLimitInfo | None) -> float:
+def _rate_limit_wait_s(response: RawResponse, code: str, info: RateLimitHeaders | None) -> float:
     if code == "GW.QUOTA_LIMIT":
         period = (header(response.headers, QUOTA_PERIOD_HEADER) or "").upper()
         return QUOTA_WAIT_S.get(period, DEFAULT_QUOTA_WAIT_S)
-    if info is not None and info.replenish_rate and info.replenish_rate > 0:
-        return 1.0 / info.replenish_rate
+    if info is not None and info.replenish_rate_per_s:
+        return 1.0 / info.replenish_rate_per_s
     return DEFAULT_RATE_LIMIT_WAIT_S
 
 
@@ -149,14 +121,13 @@ def error_for(
     ``quote_body=False`` keeps the server message out of the text (token answers).
     Branches on the HTTP status, not on exact ``code`` spellings (reference §7.17).
     """
-    doc = parse_json(response.body)
-    code = _str(doc.get("code")) if isinstance(doc, dict) else None
-    server_message = (_str(doc.get("message")) or "") if isinstance(doc, dict) else ""
-    trace_id = trace_id_of(response)
-    info = RateLimitInfo.from_headers(response.headers)
+    body = error_body(response)
+    code, server_message = body.code, body.message
+    trace_id = trace_id_of(response, body)
+    info = rate_limit_of(response)
     status = response.status
     text = f"{endpoint} -> HTTP {status}" + (f" {code}" if code else "") + f" (trace {trace_id or '-'})"
-    inputs = invalid_inputs(doc)
+    inputs = tuple(body.invalid_inputs)
     if quote_body and server_message:
         text += ": " + server_message[:MAX_MESSAGE_CHARS]
     if quote_body and inputs:
@@ -179,7 +150,7 @@ def error_for(
         error = NaverNotFound(text, code=code or "NOT_FOUND")
     else:
         error = NaverRejected(text, code=code or f"HTTP_{status}")
-    error._describe(endpoint, status, code, trace_id)
+    error._describe(endpoint, status, code or None, trace_id)
     error.rate_limit = info
     return error
 
@@ -198,5 +169,5 @@ def unexpected_body(response: RawResponse, endpoint: str, what: str, *, write: b
     text = f"{endpoint} -> HTTP {response.status} with unexpected body: {what} (trace {trace_id or '-'})"
     error: NaverError = NaverOutcomeUnknown(text) if write else NaverTransient(text)
     error._describe(endpoint, response.status, None, trace_id)
-    error.rate_limit = RateLimitInfo.from_headers(response.headers)
+    error.rate_limit = rate_limit_of(response)
     return error

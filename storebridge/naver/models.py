@@ -1,7 +1,8 @@
 """Result/input types of the Naver client and its pure payload helpers (no I/O here).
 
 Every result that comes from one HTTP answer carries that answer's ``trace_id`` (``GNCP-GW-Trace-ID``,
-what Naver support asks for) and ``rate_limit`` (the gateway's bucket state after the call).
+what Naver support asks for) and ``rate_limit`` (the gateway's bucket state after the call). The
+answers themselves are parsed with ``schemas.naver``; the types here are what callers keep of them.
 """
 
 from __future__ import annotations
@@ -9,7 +10,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from storebridge.http import RateLimitInfo
+from schemas.naver import NaverCategory, ProductReadResponse, ProductSearchResponse
+from schemas.naver_gateway import RateLimitHeaders
+
+__all__ = [
+    "CreateResult",
+    "FoundProduct",
+    "ImageFile",
+    "NaverCategory",
+    "OptionStock",
+    "PriceStockChange",
+    "ProductDocument",
+    "ResponseMeta",
+    "WriteResult",
+    "check_nothing_dropped",
+    "found_products",
+    "multi_update_row",
+    "seller_code_of",
+    "sniff_image_type",
+]
 
 #: Image formats the upload API accepts (reference §3), by magic bytes → MIME type.
 _MAGIC_TYPES: tuple[tuple[bytes, str], ...] = (
@@ -26,7 +45,7 @@ class ResponseMeta:
     """Trace ID and rate-limit state of one answer (for results that carry no other data)."""
 
     trace_id: str | None
-    rate_limit: RateLimitInfo | None
+    rate_limit: RateLimitHeaders | None
 
 
 @dataclass(frozen=True)
@@ -36,7 +55,7 @@ class WriteResult:
     origin_product_no: int
     channel_product_no: int | None
     trace_id: str | None
-    rate_limit: RateLimitInfo | None
+    rate_limit: RateLimitHeaders | None
 
 
 #: The brief's name for the create result; creates and full updates answer the same way.
@@ -45,11 +64,16 @@ CreateResult = WriteResult
 
 @dataclass(frozen=True)
 class ProductDocument:
-    """``GET /v2/products/origin-products/{no}``: the whole stored document, as Naver returned it."""
+    """``GET /v2/products/origin-products/{no}``: the whole stored document, as Naver returned it.
+
+    ``body`` is the raw JSON, kept whole for a GET → modify → full-replace PUT (fields we do not
+    model must survive); ``product`` is the same answer read through ``ProductReadResponse``.
+    """
 
     body: dict[str, Any]
+    product: ProductReadResponse
     trace_id: str | None
-    rate_limit: RateLimitInfo | None
+    rate_limit: RateLimitHeaders | None
 
 
 @dataclass(frozen=True)
@@ -64,16 +88,6 @@ class FoundProduct:
     name: str | None
     sale_price: int | None
     stock_quantity: int | None
-
-
-@dataclass(frozen=True)
-class NaverCategory:
-    """One Naver category; only leaves (``last``) may carry products."""
-
-    id: str
-    name: str
-    whole_category_name: str
-    last: bool
 
 
 @dataclass(frozen=True)
@@ -120,45 +134,29 @@ def sniff_image_type(data: bytes) -> str:
     return next((mime for magic, mime in _MAGIC_TYPES if data.startswith(magic)), "application/octet-stream")
 
 
-def as_int(value: Any) -> int | None:
-    """An int from an int or a digit string (Naver numbers are int64; be lenient), else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return None
-
-
-def found_products(doc: Any, code: str) -> list[FoundProduct]:
+def found_products(page: ProductSearchResponse, code: str) -> list[FoundProduct]:
     """The exact-code matches of one search page (``contents[].channelProducts[]``, reference §4.6).
 
     Matching may be partial on Naver's side [UNK], so every row is filtered on equality here. One
     entry per origin product: its first matching channel product (Smart Store before others).
+    Entries without an origin product number cannot be adopted and are skipped.
     """
-    contents = doc.get("contents") if isinstance(doc, dict) else None
     found: list[FoundProduct] = []
-    for entry in contents if isinstance(contents, list) else []:
-        if not isinstance(entry, dict):
+    for entry in page.with_seller_code(code):
+        if entry.origin_product_no is None:
             continue
-        channels = [c for c in entry.get("channelProducts") or [] if isinstance(c, dict)]
-        matching = [c for c in channels if c.get("sellerManagementCode") == code]
-        matching.sort(key=lambda c: c.get("channelServiceType") != "STOREFARM")
-        origin_no = as_int(entry.get("originProductNo"))
-        if not matching or origin_no is None:
-            continue
-        row = matching[0]
+        matching = (c for c in entry.channel_products if c.seller_management_code == code)
+        row = min(matching, key=lambda c: c.channel_service_type != "STOREFARM")  # first Smart Store row
         found.append(
             FoundProduct(
-                origin_product_no=origin_no,
-                channel_product_no=as_int(row.get("channelProductNo")),
+                origin_product_no=entry.origin_product_no,
+                channel_product_no=row.channel_product_no,
                 seller_management_code=code,
-                status_type=row.get("statusType"),
-                display_status=row.get("channelProductDisplayStatusType"),
-                name=row.get("name"),
-                sale_price=as_int(row.get("salePrice")),
-                stock_quantity=as_int(row.get("stockQuantity")),
+                status_type=row.status_type,
+                display_status=row.channel_product_display_status_type,
+                name=row.name,
+                sale_price=row.sale_price,
+                stock_quantity=row.stock_quantity,
             )
         )
     return found

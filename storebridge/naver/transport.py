@@ -1,65 +1,110 @@
 """Request core of the Naver client: session, token, one re-auth on 401, error mapping, retries.
 
 ``NaverTransport`` knows how to make *one* Commerce API call safely; ``storebridge.naver.client.NaverClient``
-adds the endpoints. Retry policy per call ``Mode``: reads (GET, search, token, upload) and idempotent
-writes (full-replace PUT, absolute price/stock, status) are retried on transient failures with
-jittered exponential backoff, at most ``max_retries`` times; a create is retried only when Naver
-provably did not process it (429 from the gateway, connection never opened, token not obtained).
-4xx are never retried, except one token refresh and resend on a 401 (``GW.AUTHN``: expired token).
+adds the endpoints (``storebridge.naver.endpoints``). Each endpoint's ``Idempotency`` sets the retry
+policy: ``SAFE`` calls (GET, search, token, upload) and ``IDEMPOTENT`` writes (full-replace PUT,
+absolute price/stock, status, delete) are retried on transient failures with jittered exponential
+backoff, at most ``ClientSettings.max_retries`` times; a ``NOT_IDEMPOTENT`` create is retried only
+when Naver provably did not process it (429 from the gateway, connection never opened, token not
+obtained). 4xx are never retried, except one token refresh and resend on a 401 (``GW.AUTHN``:
+expired token). Answer bodies are parsed with ``schemas.naver`` through ``Answer.parse``.
 """
 
 from __future__ import annotations
 
-import enum
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Self, TypeVar
 
 import aiohttp
-from pydantic import SecretStr
+from pydantic import SecretStr, TypeAdapter, ValidationError
 
+from schemas.naver import TokenResponse
 from storebridge.config import Settings
 from storebridge.http import (
+    ClientSettings,
     Limiter,
-    RateLimitInfo,
     RawResponse,
     SessionOwner,
     TransportFailure,
     retrying,
     send,
 )
+from storebridge.naver import endpoints
 from storebridge.naver.auth import DEFAULT_CLOCK_SKEW_S, DEFAULT_REFRESH_MARGIN_S, NaverTokenManager
+from storebridge.naver.endpoints import Endpoint, Idempotency
 from storebridge.naver.errors import (
+    NaverError,
     NaverOutcomeUnknown,
     NaverRateLimited,
     NaverTransient,
     NaverUnauthorized,
-    error_code,
+    error_body,
     error_for,
-    parse_json,
+    rate_limit_of,
     trace_id_of,
     transport_error,
     unexpected_body,
 )
-from storebridge.naver.models import ResponseMeta, WriteResult, as_int
+from storebridge.naver.models import ResponseMeta
 
-DEFAULT_TIMEOUT_S = 30.0
-DEFAULT_RETRY_BASE_S = 0.5
-DEFAULT_RETRY_MAX_S = 10.0
-#: Limiter buckets are per Naver API, as the gateway counts them: ``naver:<METHOD> <path template>``.
-BUCKET_PREFIX = "naver:"
-
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 T = TypeVar("T")
+M = TypeVar("M")
+_TOKEN = TypeAdapter(TokenResponse)
 
 
-class Mode(enum.Enum):
-    """How a call may be retried, and what a failure after sending means."""
+@dataclass(frozen=True)
+class Answer:
+    """One 2xx answer to a call, with what is needed to report a body that is not as documented."""
 
-    READ = "read"  # retried; failures are NaverTransient
-    IDEMPOTENT = "idempotent"  # retried; failures are NaverOutcomeUnknown once retries run out
-    CREATE = "create"  # only provably-unsent failures (429, refused connection) are retried
+    response: RawResponse
+    #: ``<METHOD> /<concrete path>`` of the call, as error messages name it.
+    where: str
+    #: True when the call may have written (an unusable answer then leaves the outcome unknown).
+    write: bool
+
+    def parse(self, schema: TypeAdapter[M]) -> M:
+        """The body read with ``schema`` (a ``schemas.naver`` model); an unusable body raises.
+
+        ``NaverOutcomeUnknown`` after a write, ``NaverTransient`` after a read.
+        """
+        try:
+            return schema.validate_json(self.response.body)
+        except ValidationError as exc:
+            raise self._unusable(exc) from None
+
+    def validate(self, schema: TypeAdapter[M], value: object) -> M:
+        """``value`` (already decoded from this answer) read with ``schema``; raises like ``parse``."""
+        try:
+            return schema.validate_python(value)
+        except ValidationError as exc:
+            raise self._unusable(exc) from None
+
+    def _unusable(self, exc: ValidationError) -> NaverError:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "body"
+        return self.unexpected(f"{field}: {first['msg']}")
+
+    def unexpected(self, what: str) -> NaverError:
+        """The error for an answer that parsed but does not say what the call needs."""
+        return unexpected_body(self.response, self.where, what, write=self.write)
+
+    @property
+    def meta(self) -> ResponseMeta:
+        """Trace ID and rate-limit state of the answer."""
+        return ResponseMeta(trace_id_of(self.response), rate_limit_of(self.response))
+
+
+def answer_meta(answer: Answer) -> ResponseMeta:
+    """``parse`` for calls whose answer body says nothing we need (status, multi-update, delete)."""
+    return answer.meta
+
+
+def _where(endpoint: Endpoint, path: str) -> str:
+    """How errors and logs name a call: ``<METHOD> /<concrete path>``."""
+    return f"{endpoint.key.method} /{path}"
 
 
 @dataclass
@@ -67,17 +112,12 @@ class _CallState:
     reauthed: bool = False
 
 
-def meta(response: RawResponse) -> ResponseMeta:
-    """Trace ID and rate-limit state of an answer."""
-    return ResponseMeta(trace_id_of(response), RateLimitInfo.from_headers(response.headers))
-
-
 class NaverTransport(SessionOwner):
     """One application's connection to the Commerce API; share one per process (its token too).
 
     An async context manager owning one ``aiohttp.ClientSession``; ``close()`` is idempotent.
     ``limiter`` is the optional rate-limiter hook (``storebridge.http.Limiter``), called per request
-    with buckets named ``naver:<METHOD> <path template>``.
+    with the endpoint's ``RequestKey``.
     """
 
     def __init__(
@@ -86,23 +126,15 @@ class NaverTransport(SessionOwner):
         api_url: str,
         client_id: str,
         client_secret: str | SecretStr,
-        timeout_s: float = DEFAULT_TIMEOUT_S,
-        max_retries: int = 3,
-        retry_base_s: float = DEFAULT_RETRY_BASE_S,
-        retry_max_s: float = DEFAULT_RETRY_MAX_S,
+        client_settings: ClientSettings | None = None,
         limiter: Limiter | None = None,
         token_refresh_margin_s: float = DEFAULT_REFRESH_MARGIN_S,
         clock_skew_s: float = DEFAULT_CLOCK_SKEW_S,
     ) -> None:
         self._session: aiohttp.ClientSession | None = None
-        if max_retries < 0:
-            raise ValueError(f"max_retries must be >= 0, got {max_retries}")
         self._api_url = api_url
         self._client_id = client_id
-        self._timeout_s = timeout_s
-        self._max_retries = max_retries
-        self._retry_base_s = retry_base_s
-        self._retry_max_s = retry_max_s
+        self._settings = client_settings or ClientSettings()
         self._limiter = limiter
         self._closed = False
         secret = client_secret if isinstance(client_secret, SecretStr) else SecretStr(client_secret)
@@ -116,15 +148,20 @@ class NaverTransport(SessionOwner):
         )
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, limiter: Limiter | None = None, **overrides: Any) -> Self:
-        """Build from the one ``Settings`` object; ``overrides`` set the other keyword arguments."""
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        limiter: Limiter | None = None,
+        client_settings: ClientSettings | None = None,
+    ) -> Self:
+        """Build from the one ``Settings`` object (``client_settings``: ``ClientSettings.from_settings``)."""
         return cls(
             api_url=settings.naver_api_url,
             client_id=settings.naver_client_id,
             client_secret=settings.naver_client_secret,
-            max_retries=settings.max_retries,
+            client_settings=client_settings or ClientSettings.from_settings(settings),
             limiter=limiter,
-            **overrides,
         )
 
     def __repr__(self) -> str:
@@ -132,77 +169,76 @@ class NaverTransport(SessionOwner):
         return f"{name}(api_url={self._api_url!r}, client_id={self._client_id!r}, closed={self._closed})"
 
     # -- request core -------------------------------------------------------------------------
-    async def _send(
-        self, method: str, path: str, template: str, mode: Mode, token: str | None, **kwargs: Any
-    ) -> RawResponse:
+    async def _send(self, endpoint: Endpoint, path: str, token: str | None, **kwargs: Any) -> RawResponse:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        endpoint = f"{method} /{path}"
         try:
             return await send(
                 self._http(),
-                method,
+                endpoint.key,
                 path,
-                bucket=f"{BUCKET_PREFIX}{method} {template}",
                 limiter=self._limiter,
                 allow_redirects=False,
                 headers=headers,
                 **kwargs,
             )
         except TransportFailure as exc:
-            raise transport_error(endpoint, exc.kind, write=mode is not Mode.READ, sent=exc.sent) from None
+            where = _where(endpoint, path)
+            raise transport_error(where, exc.kind, write=endpoint.idempotency.writes, sent=exc.sent) from None
 
-    def _should_retry(self, mode: Mode) -> Callable[[BaseException], bool]:
-        if mode is Mode.CREATE:
+    @staticmethod
+    def _should_retry(idempotency: Idempotency) -> Callable[[BaseException], bool]:
+        if idempotency is Idempotency.NOT_IDEMPOTENT:
             return lambda exc: isinstance(exc, NaverRateLimited | NaverTransient)
         return lambda exc: isinstance(exc, NaverRateLimited | NaverTransient | NaverOutcomeUnknown)
 
     async def call(
         self,
-        method: str,
-        path: str,
+        endpoint: Endpoint,
         *,
-        template: str,
-        mode: Mode,
-        parse: Callable[[RawResponse], T],
+        parse: Callable[[Answer], T],
+        path_values: Mapping[str, object] | None = None,
         body: Callable[[], dict[str, Any]] | None = None,
         **kwargs: Any,
     ) -> T:
-        """One API call: token, send, one re-auth on 401 GW.AUTHN, error mapping, parse; retried per mode.
+        """One API call: token, send, one re-auth on 401 GW.AUTHN, error mapping, parse; retried per
+        the endpoint's ``Idempotency``.
 
-        ``body`` builds keyword arguments per attempt (a multipart body can be sent only once).
+        ``path_values`` fill the endpoint's path template; ``body`` builds keyword arguments per
+        attempt (a multipart body can be sent only once); other keyword arguments go to aiohttp.
         """
         state = _CallState()
-        endpoint = f"{method} /{path}"
+        path = endpoint.path(**(path_values or {}))
+        where = _where(endpoint, path)
+        write = endpoint.idempotency.writes
 
         async def attempt() -> T:
             extra = body() if body is not None else {}
             token = await self.tokens.get()
-            response = await self._send(method, path, template, mode, token, **kwargs, **extra)
+            response = await self._send(endpoint, path, token, **kwargs, **extra)
             # Naver documents 401 GW.AUTHN as "refresh and retry"; any other 401 (the product
             # service's UNAUTHORIZED, a body lost by a proxy) gets the same single retry, because a
             # stale token is its likeliest cause and a spurious re-auth costs one token call.
             if response.status == 401 and not state.reauthed:
                 state.reauthed = True
-                log.info(
+                rejected = error_body(response)
+                logger.info(
                     "naver.token.rejected",
                     extra={
-                        "endpoint": endpoint,
-                        "code": error_code(response),
-                        "trace_id": trace_id_of(response),
+                        "endpoint": where,
+                        "code": rejected.code or None,
+                        "trace_id": trace_id_of(response, rejected),
                     },
                 )
                 token = await self.tokens.refresh(token)
                 extra = body() if body is not None else {}
-                response = await self._send(method, path, template, mode, token, **kwargs, **extra)
+                response = await self._send(endpoint, path, token, **kwargs, **extra)
             if not 200 <= response.status < 300:
-                raise error_for(response, endpoint, write=mode is not Mode.READ)
-            return parse(response)
+                raise error_for(response, where, write=write)
+            return parse(Answer(response, where, write))
 
         retry = retrying(
-            max_retries=self._max_retries,
-            retry_base_s=self._retry_base_s,
-            retry_max_s=self._retry_max_s,
-            should_retry=self._should_retry(mode),
+            self._settings,
+            should_retry=self._should_retry(endpoint.idempotency),
             event="naver.request.retry",
         )
         return await retry(attempt)
@@ -213,48 +249,26 @@ class NaverTransport(SessionOwner):
         4xx other than 429 mean the credentials or the clock are wrong: ``NaverUnauthorized``. The
         answer body is never quoted on success (it holds the token), nor when it echoes the secret.
         """
-        endpoint = "POST /v1/oauth2/token"
+        path = endpoints.TOKEN.path()
+        where = _where(endpoints.TOKEN, path)
         # data= makes aiohttp send application/x-www-form-urlencoded: every parameter in the body,
         # none in the query string (reference §1.1; the query form is penalised).
-        response = await self._send("POST", "v1/oauth2/token", "/v1/oauth2/token", Mode.READ, None, data=form)
+        response = await self._send(endpoints.TOKEN, path, None, data=form)
         if not 200 <= response.status < 300:
-            error = error_for(response, endpoint)
+            error = error_for(response, where)
             secret = self._secret.get_secret_value()
             if form["client_secret_sign"] in str(error) or (secret and secret in str(error)):
-                error = error_for(response, endpoint, quote_body=False)
+                error = error_for(response, where, quote_body=False)
             if response.status == 429 or response.status >= 500:
                 raise error
             failed = NaverUnauthorized(
                 f"token request refused: {error}", code=error.api_code or "TOKEN_REFUSED"
             )
-            failed._describe(endpoint, error.status, error.api_code, error.trace_id)
+            failed._describe(where, error.status, error.api_code, error.trace_id)
             raise failed
-        doc = parse_json(response.body)
-        value = doc.get("access_token") if isinstance(doc, dict) else None
-        expires_in = doc.get("expires_in") if isinstance(doc, dict) else None
-        if not isinstance(value, str) or not value or not isinstance(expires_in, int | float):
-            raise unexpected_body(response, endpoint, "no access_token/expires_in", write=False)
-        return value, float(expires_in)
-
-    # -- parsing helpers ----------------------------------------------------------------------
-    @staticmethod
-    def _json_object(response: RawResponse, endpoint: str, *, write: bool) -> dict[str, Any]:
-        doc = parse_json(response.body)
-        if not isinstance(doc, dict):
-            raise unexpected_body(response, endpoint, "not a JSON object", write=write)
-        return doc
-
-    def _write_result(
-        self, endpoint: str, fallback_origin: int | None
-    ) -> Callable[[RawResponse], WriteResult]:
-        def parse(response: RawResponse) -> WriteResult:
-            doc = self._json_object(response, endpoint, write=True)
-            origin = as_int(doc.get("originProductNo")) or fallback_origin
-            if origin is None:
-                raise unexpected_body(response, endpoint, "no originProductNo", write=True)
-            channel = as_int(doc.get("smartstoreChannelProductNo"))
-            return WriteResult(
-                origin, channel, trace_id_of(response), RateLimitInfo.from_headers(response.headers)
-            )
-
-        return parse
+        try:
+            token = _TOKEN.validate_json(response.body)
+        except ValidationError:
+            # Not quoted: a half-valid token answer may still hold the token.
+            raise unexpected_body(response, where, "no access_token/expires_in", write=False) from None
+        return token.access_token, token.expires_in

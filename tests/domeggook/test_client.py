@@ -6,6 +6,7 @@ Covers paging to the end, batched detail calls (100 per call), ITEM_ERROR, error
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import AsyncIterator, Mapping
@@ -24,26 +25,28 @@ from storebridge.domeggook import (
     DomeggookUnavailable,
     ItemGone,
 )
+from storebridge.domeggook.client import REQUEST
 from storebridge.errors import PermanentError, TransientError
-from storebridge.http import Limiter
+from storebridge.http import ClientSettings, Limiter, RequestKey
 from storebridge.sandbox.catalog.model import ItemStatus, Scenario
 from storebridge.sandbox.runner import Sandbox, SandboxOptions
 from storebridge.serve import ServedApp
 
-FAST_RETRY: dict[str, Any] = {"retry_base_s": 0.01, "retry_max_s": 0.05}
+#: Fast retries so fault tests take milliseconds, not seconds.
+FAST_RETRY = ClientSettings(timeout_s=5.0, retry_base_s=0.01, retry_max_s=0.05)
 
 
-def make_client(sandbox: Sandbox, **overrides: Any) -> DomeggookClient:
-    """A client on the sandbox with fast retries unless overridden."""
+def make_client(
+    sandbox: Sandbox, *, limiter: Limiter | None = None, api_key: str | None = None, **knobs: Any
+) -> DomeggookClient:
+    """A client on the sandbox, with fast retries unless ``knobs`` (``ClientSettings`` fields) override."""
     env = sandbox.environment()
-    options: dict[str, Any] = {
-        "api_url": env["DOMEGGOOK_API_URL"],
-        "api_key": env["DOMEGGOOK_API_KEY"],
-        "timeout_s": 5.0,
-        **FAST_RETRY,
-        **overrides,
-    }
-    return DomeggookClient(**options)
+    return DomeggookClient(
+        api_url=env["DOMEGGOOK_API_URL"],
+        api_key=api_key or env["DOMEGGOOK_API_KEY"],
+        client_settings=dataclasses.replace(FAST_RETRY, **knobs),
+        limiter=limiter,
+    )
 
 
 async def sandbox_call(
@@ -301,7 +304,9 @@ async def test_html_page_with_status_200_is_transient() -> None:
     async with (
         ServedApp(app) as served,
         DomeggookClient(
-            api_url=served.base_url + "/ssl/api/", api_key="k", max_retries=1, **FAST_RETRY
+            api_url=served.base_url + "/ssl/api/",
+            api_key="k",
+            client_settings=dataclasses.replace(FAST_RETRY, max_retries=1),
         ) as dome,
     ):
         with pytest.raises(DomeggookUnavailable, match="not a JSON object"):
@@ -326,16 +331,16 @@ class RecordingLimiter:
     """A ``storebridge.http.Limiter`` that only records what the client tells it."""
 
     def __init__(self) -> None:
-        self.before: list[str] = []
-        self.after: list[tuple[str, int]] = []
+        self.before: list[RequestKey] = []
+        self.after: list[tuple[RequestKey, int]] = []
 
-    async def before_request(self, bucket: str) -> None:
-        """Record the bucket; never waits."""
-        self.before.append(bucket)
+    async def before_request(self, key: RequestKey) -> None:
+        """Record the request key; never waits."""
+        self.before.append(key)
 
-    async def after_response(self, bucket: str, status: int, headers: Mapping[str, str]) -> None:
-        """Record bucket and status."""
-        self.after.append((bucket, status))
+    async def after_response(self, key: RequestKey, status: int, headers: Mapping[str, str]) -> None:
+        """Record key and status."""
+        self.after.append((key, status))
 
 
 async def test_limiter_hook_sees_every_call_including_the_429(sb: Sandbox) -> None:
@@ -347,8 +352,9 @@ async def test_limiter_hook_sees_every_call_including_the_429(sb: Sandbox) -> No
         with pytest.raises(DomeggookRateLimited):
             await domeggook.get_categories()
 
-    assert limiter.before == ["domeggook", "domeggook"]
-    assert limiter.after == [("domeggook", 200), ("domeggook", 429)]
+    assert limiter.before == [REQUEST, REQUEST]
+    assert limiter.after == [(REQUEST, 200), (REQUEST, 429)]
+    assert RequestKey("domeggook", "GET", "") == REQUEST  # one key: every mode shares the key's budget
 
 
 async def test_close_is_idempotent_and_a_closed_client_refuses_calls(sb: Sandbox) -> None:
@@ -390,7 +396,9 @@ async def test_api_key_never_reaches_reprs_errors_or_logs(
 async def test_client_built_from_settings_works_and_its_repr_hides_the_key(sb: Sandbox) -> None:
     settings = load_settings(**sb.environment(), DOMEGGOOK_MARKET="supply")
 
-    async with DomeggookClient.from_settings(settings, **FAST_RETRY) as domeggook:
+    fast = dataclasses.replace(ClientSettings.from_settings(settings), retry_base_s=0.01, retry_max_s=0.05)
+
+    async with DomeggookClient.from_settings(settings, client_settings=fast) as domeggook:
         categories = await domeggook.get_categories()
         text = repr(domeggook)
 

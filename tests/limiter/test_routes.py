@@ -1,17 +1,11 @@
-"""Pure parts of the limiter: bucket routing of Naver requests, header parsing, configuration."""
+"""Pure parts of the limiter: bucket routing of request keys and Naver paths, configuration."""
 
 from __future__ import annotations
 
 import pytest
-from multidict import CIMultiDict
 
-from storebridge.limiter import (
-    ALL_BUCKETS,
-    BucketConfig,
-    default_buckets,
-    naver_bucket_for,
-    parse_rate_headers,
-)
+from storebridge.http import RequestKey
+from storebridge.limiter import ALL_BUCKETS, BucketConfig, bucket_for, default_buckets, naver_bucket_for
 
 
 @pytest.mark.parametrize(
@@ -44,22 +38,14 @@ def test_an_unknown_naver_endpoint_has_no_bucket_until_someone_gives_it_one(path
         naver_bucket_for("GET", path)
 
 
-def test_rate_headers_are_read_case_insensitively_and_garbage_is_ignored() -> None:
-    http2 = parse_rate_headers(
-        {
-            "gncp-gw-ratelimit-replenish-rate": "2",
-            "gncp-gw-ratelimit-burst-capacity": "4",
-            "gncp-gw-ratelimit-remaining": "0",
-        }
-    )
-    http1 = parse_rate_headers(CIMultiDict({"GNCP-GW-RateLimit-Replenish-Rate": "0.5"}))
-    garbled = parse_rate_headers(
-        [("GNCP-GW-RateLimit-Replenish-Rate", "nan"), ("GNCP-GW-RateLimit-Burst-Capacity", "0"), ("x", "1")]
-    )
-    assert (http2.replenish_rate_per_s, http2.burst_capacity, http2.remaining) == (2.0, 4, 0)
-    assert http1.replenish_rate_per_s == 0.5
-    assert http1.remaining is None
-    assert garbled.empty
+def test_a_request_key_is_routed_to_its_bucket_by_api_method_and_template() -> None:
+    assert bucket_for(RequestKey("domeggook", "GET", "")) == "domeggook"
+    assert bucket_for(RequestKey("naver", "POST", "/v1/products/search")) == "naver:search"
+    assert bucket_for(RequestKey("naver", "GET", "/v2/products/origin-products/{no}")) == "naver:products"
+    with pytest.raises(ValueError, match="no rate-limit bucket"):
+        bucket_for(RequestKey("coupang", "GET", "/v1/products"))
+    with pytest.raises(ValueError, match="no rate-limit bucket"):
+        bucket_for(RequestKey("naver", "GET", "/v1/pay-order/seller/orders"))
 
 
 def test_the_pipeline_buckets_pace_under_the_provider_rates() -> None:

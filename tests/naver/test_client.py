@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import dataclasses
 import io
 import logging
 from collections.abc import AsyncIterator, Mapping
@@ -21,7 +23,7 @@ from PIL import Image
 
 from storebridge.config import load_settings
 from storebridge.errors import PermanentError, TransientError
-from storebridge.http import Limiter
+from storebridge.http import ClientSettings, Limiter, RequestKey
 from storebridge.naver import (
     ImageFile,
     NaverClient,
@@ -39,7 +41,7 @@ from storebridge.sandbox.runner import Sandbox, SandboxOptions
 from storebridge.serve import ServedApp
 
 #: Fast retries so fault tests take milliseconds, not seconds.
-FAST_RETRY: dict[str, Any] = {"retry_base_s": 0.01, "retry_max_s": 0.05}
+FAST_RETRY = ClientSettings(timeout_s=5.0, retry_base_s=0.01, retry_max_s=0.05)
 #: A leaf category of the simulator's tree without certification or unit-price gates.
 PLAIN_LEAF_CATEGORY = "50001120"
 
@@ -51,18 +53,18 @@ def png(index: int) -> bytes:
     return buffer.getvalue()
 
 
-def make_client(sandbox: Sandbox, **overrides: Any) -> NaverClient:
-    """A client pointed at the sandbox, with fast retries unless overridden."""
+def make_client(
+    sandbox: Sandbox, *, limiter: Limiter | None = None, client_secret: str | None = None, **knobs: Any
+) -> NaverClient:
+    """A client on the sandbox, with fast retries unless ``knobs`` (``ClientSettings`` fields) override."""
     env = sandbox.environment()
-    options: dict[str, Any] = {
-        "api_url": env["NAVER_API_URL"],
-        "client_id": env["NAVER_CLIENT_ID"],
-        "client_secret": env["NAVER_CLIENT_SECRET"],
-        "timeout_s": 5.0,
-        **FAST_RETRY,
-        **overrides,
-    }
-    return NaverClient(**options)
+    return NaverClient(
+        api_url=env["NAVER_API_URL"],
+        client_id=env["NAVER_CLIENT_ID"],
+        client_secret=client_secret or env["NAVER_CLIENT_SECRET"],
+        client_settings=dataclasses.replace(FAST_RETRY, **knobs),
+        limiter=limiter,
+    )
 
 
 def product_payload(image_url: str, code: str, *, name: str = "스테인리스 수납함 대형") -> dict[str, Any]:
@@ -173,16 +175,16 @@ class RecordingLimiter:
     """A ``storebridge.http.Limiter`` that only records what the client tells it."""
 
     def __init__(self) -> None:
-        self.before: list[str] = []
-        self.after: list[tuple[str, int, dict[str, str]]] = []
+        self.before: list[RequestKey] = []
+        self.after: list[tuple[RequestKey, int, dict[str, str]]] = []
 
-    async def before_request(self, bucket: str) -> None:
-        """Record the bucket; never waits."""
-        self.before.append(bucket)
+    async def before_request(self, key: RequestKey) -> None:
+        """Record the request key; never waits."""
+        self.before.append(key)
 
-    async def after_response(self, bucket: str, status: int, headers: Mapping[str, str]) -> None:
-        """Record bucket, status and headers (lower-cased keys)."""
-        self.after.append((bucket, status, {key.lower(): value for key, value in headers.items()}))
+    async def after_response(self, key: RequestKey, status: int, headers: Mapping[str, str]) -> None:
+        """Record key, status and headers (lower-cased keys)."""
+        self.after.append((key, status, {name.lower(): value for name, value in headers.items()}))
 
 
 @pytest.fixture
@@ -261,7 +263,10 @@ async def test_token_still_refused_after_one_reauth_raises_unauthorized() -> Non
     async with ServedApp(app) as served:
         secret = NaverSimConfig().client_secret
         async with NaverClient(
-            api_url=served.base_url + "/external", client_id="app", client_secret=secret, **FAST_RETRY
+            api_url=served.base_url + "/external",
+            client_id="app",
+            client_secret=secret,
+            client_settings=FAST_RETRY,
         ) as naver:
             with pytest.raises(NaverUnauthorized) as caught:
                 await naver.get_categories()
@@ -294,7 +299,7 @@ async def test_rate_limited_read_raises_with_the_gateway_headers(sb: Sandbox) ->
     assert isinstance(error, TransientError)
     assert error.status == 429 and error.api_code == "GW.RATE_LIMIT"
     assert error.rate_limit is not None
-    assert (error.rate_limit.replenish_rate, error.rate_limit.remaining) == (50.0, 0.0)
+    assert (error.rate_limit.replenish_rate_per_s, error.rate_limit.remaining) == (50.0, 0)
     assert error.trace_id
     assert error.retry_after_s == pytest.approx(1 / 50)
     assert (await naver_stats(sb))["requests"]["GET /v1/categories"] == 2  # first try + one retry
@@ -372,6 +377,79 @@ async def test_validation_error_lists_invalid_inputs_and_is_not_retried(
     assert (await naver_stats(sb))["requests"]["POST /v2/products"] == 1
 
 
+@contextlib.asynccontextmanager
+async def stub_naver(
+    routes: dict[tuple[str, str], Any],
+) -> AsyncIterator[tuple[NaverClient, dict[str, int]]]:
+    """A client on a stub gateway that issues tokens and answers each (method, path) with its JSON.
+
+    Also yields the number of calls per ``"METHOD /path"``; one retry is allowed.
+    """
+    counts: dict[str, int] = {}
+
+    async def token(request: web.Request) -> web.Response:
+        return web.json_response({"access_token": "t", "expires_in": 10800})
+
+    def answering(name: str, doc: Any) -> Any:
+        async def handler(request: web.Request) -> web.Response:
+            counts[name] = counts.get(name, 0) + 1
+            return web.json_response(doc)
+
+        return handler
+
+    app = web.Application()
+    app.router.add_post("/external/v1/oauth2/token", token)
+    for (method, path), doc in routes.items():
+        app.router.add_route(method, "/external" + path, answering(f"{method} {path}", doc))
+    async with ServedApp(app) as served, NaverClient(
+        api_url=served.base_url + "/external",
+        client_id="app",
+        client_secret=NaverSimConfig().client_secret,
+        client_settings=dataclasses.replace(FAST_RETRY, max_retries=1),
+    ) as naver:
+        yield naver, counts
+
+
+async def test_create_answer_without_the_product_number_is_an_unknown_outcome_and_not_reposted() -> None:
+    routes = {("POST", "/v2/products"): {"smartstoreChannelProductNo": 5}}
+    async with stub_naver(routes) as (naver, counts):
+        with pytest.raises(NaverOutcomeUnknown, match="no originProductNo") as caught:
+            await naver.create_product({"originProduct": {}})
+
+    assert counts == {"POST /v2/products": 1}
+    assert not isinstance(caught.value, NaverTransient)
+
+
+async def test_read_answer_that_breaks_its_schema_is_transient_and_retried() -> None:
+    async with stub_naver({("GET", "/v1/categories"): [{"name": "no id"}]}) as (naver, counts):
+        with pytest.raises(NaverTransient, match="unexpected body"):
+            await naver.get_categories()
+
+    assert counts == {"GET /v1/categories": 2}
+
+
+async def test_answers_are_read_leniently_where_naver_sends_numbers_as_strings() -> None:
+    adoptable = {
+        "originProductNo": "41",
+        "channelProducts": [{"channelProductNo": "42", "sellerManagementCode": "C"}],
+    }
+    unnumbered = {"channelProducts": [{"channelProductNo": 43, "sellerManagementCode": "C"}]}
+    routes = {
+        ("POST", "/v1/products/search"): {
+            "contents": [adoptable, unnumbered],
+            "totalPages": "1",
+            "new": True,
+        },
+        ("GET", "/v1/categories"): [{"id": 50000803, "name": None, "last": True}],
+    }
+    async with stub_naver(routes) as (naver, _):
+        found = await naver.search_by_seller_code("C")
+        [category] = await naver.get_categories()
+
+    assert [(f.origin_product_no, f.channel_product_no) for f in found] == [(41, 42)]  # unnumbered skipped
+    assert (category.id, category.name, category.last) == ("50000803", "", True)
+
+
 # -- products -------------------------------------------------------------------------------------
 
 
@@ -382,7 +460,7 @@ async def test_create_returns_both_numbers_trace_id_and_rate_state(client: Naver
 
     assert result.origin_product_no > 0 and result.channel_product_no
     assert result.trace_id
-    assert result.rate_limit is not None and result.rate_limit.burst_capacity == 100.0
+    assert result.rate_limit is not None and result.rate_limit.burst_capacity == 100
 
 
 async def test_update_changes_one_field_and_keeps_every_other(client: NaverClient) -> None:
@@ -525,9 +603,13 @@ async def test_limiter_hook_sees_every_request_with_its_rate_headers(sb: Sandbox
     async with make_client(sb, limiter=hook) as naver:
         await naver.get_categories()
 
-    assert limiter.before == ["naver:POST /v1/oauth2/token", "naver:GET /v1/categories"]
-    bucket, status, headers = limiter.after[-1]
-    assert (bucket, status) == ("naver:GET /v1/categories", 200)
+    token, categories = (
+        RequestKey("naver", "POST", "/v1/oauth2/token"),
+        RequestKey("naver", "GET", "/v1/categories"),
+    )
+    assert limiter.before == [token, categories]
+    key, status, headers = limiter.after[-1]
+    assert (key, status) == (categories, 200)
     assert headers["gncp-gw-ratelimit-replenish-rate"] == "50"
 
 
@@ -580,8 +662,9 @@ async def test_secrets_tokens_and_signatures_never_reach_reprs_errors_or_logs(
 
 async def test_client_built_from_settings_works_and_its_repr_hides_the_secret(sb: Sandbox) -> None:
     settings = load_settings(**sb.environment(), MAX_RETRIES="1")
+    fast = dataclasses.replace(ClientSettings.from_settings(settings), retry_base_s=0.01, retry_max_s=0.05)
 
-    async with NaverClient.from_settings(settings, **FAST_RETRY) as naver:
+    async with NaverClient.from_settings(settings, client_settings=fast) as naver:
         categories = await naver.get_categories()
         text = repr(naver)
 
@@ -593,7 +676,7 @@ async def test_client_built_from_settings_works_and_its_repr_hides_the_secret(sb
 class BrokenLimiter(RecordingLimiter):
     """A limiter whose bookkeeping fails after every answer."""
 
-    async def after_response(self, bucket: str, status: int, headers: Mapping[str, str]) -> None:
+    async def after_response(self, key: RequestKey, status: int, headers: Mapping[str, str]) -> None:
         """Fail, as a limiter with an unreachable Redis would."""
         raise ConnectionError("redis is down")
 

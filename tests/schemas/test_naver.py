@@ -17,6 +17,7 @@ from schemas.naver import (
     ImageUploadResponse,
     MultiUpdateItem,
     MultiUpdateRequest,
+    NaverCategory,
     NaverErrorBody,
     OptionStockInfo,
     OptionStockRequest,
@@ -356,3 +357,29 @@ def test_read_response_exposes_option_ids_for_stock_updates() -> None:
     detail = response.origin_product.detail_attribute
     assert detail is not None and detail.option_info is not None
     assert detail.option_info.option_combinations[0].id == 5501
+
+
+def test_numbers_sent_as_strings_are_read_and_unusable_ones_become_none() -> None:
+    response = CreateProductResponse.model_validate(
+        {"originProductNo": "11922746587", "smartstoreChannelProductNo": True, "windowChannelProductNo": "x"}
+    )
+
+    assert response.origin_product_no == 11922746587
+    assert (response.smartstore_channel_product_no, response.window_channel_product_no) == (None, None)
+
+
+def test_null_texts_in_an_error_body_read_as_empty() -> None:
+    body = NaverErrorBody.model_validate({"code": None, "invalidInputs": [{"name": None, "type": "NotNull"}]})
+
+    assert body.code == "" and not body.is_gateway
+    assert (body.invalid_inputs[0].name, body.invalid_inputs[0].type, body.invalid_inputs[0].message) == (
+        "",
+        "NotNull",
+        "",
+    )
+
+
+def test_category_ids_sent_as_numbers_read_as_text() -> None:
+    category = NaverCategory.model_validate({"id": 50000803, "wholeCategoryName": "생활>수납", "last": True})
+
+    assert (category.id, category.whole_category_name, category.name) == ("50000803", "생활>수납", "")
