@@ -13,7 +13,8 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from types import TracebackType
+from typing import Any, Literal, Self
 
 import aiohttp
 from pydantic import TypeAdapter
@@ -26,7 +27,10 @@ from schemas.naver import (
     ProductReadResponse,
     ProductSearchResponse,
 )
+from storebridge.config import Settings
+from storebridge.http import ClientSettings, Limiter
 from storebridge.naver import endpoints
+from storebridge.naver.auth import NaverTokenManager
 from storebridge.naver.errors import (
     NaverError,
     NaverForbidden,
@@ -95,12 +99,56 @@ def _product_document(answer: Answer) -> ProductDocument:
     return ProductDocument(body, product, meta.trace_id, meta.rate_limit)
 
 
-class NaverClient(NaverTransport):
-    """The Commerce API endpoints StoreBridge uses; see ``NaverTransport`` for lifecycle and retries.
+class NaverClient:
+    """The Commerce API endpoints StoreBridge uses, over a ``NaverTransport`` it owns.
 
-    Construct with keyword arguments or ``NaverClient.from_settings(settings, limiter=...)``; use as
-    ``async with``. Every result carries the answer's ``trace_id`` and ``rate_limit``.
+    The transport makes one call safely (token, one re-auth on 401, error mapping, retries by the
+    endpoint's idempotency); the client only says which endpoint, with which body, and how to read
+    the answer. Construct with the transport's keyword arguments or
+    ``NaverClient.from_settings(settings, limiter=...)``; use as ``async with`` (closing the client
+    closes its transport). Every result carries the answer's ``trace_id`` and ``rate_limit``.
     """
+
+    def __init__(self, transport: NaverTransport | None = None, **transport_options: Any) -> None:
+        if transport is not None and transport_options:
+            raise TypeError("give either a transport or its keyword arguments, not both")
+        self.transport = transport if transport is not None else NaverTransport(**transport_options)
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        limiter: Limiter | None = None,
+        client_settings: ClientSettings | None = None,
+    ) -> Self:
+        """Build from the one ``Settings`` object (see ``NaverTransport.from_settings``)."""
+        return cls(NaverTransport.from_settings(settings, limiter=limiter, client_settings=client_settings))
+
+    def __repr__(self) -> str:
+        return f"NaverClient({self.transport!r})"
+
+    @property
+    def tokens(self) -> NaverTokenManager:
+        """The transport's token manager (one cached token per application)."""
+        return self.transport.tokens
+
+    @property
+    def closed(self) -> bool:
+        """True once ``close()`` ran; a closed client refuses further calls."""
+        return self.transport.closed
+
+    async def close(self) -> None:
+        """Close the transport's HTTP session (idempotent)."""
+        await self.transport.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
 
     # -- products -----------------------------------------------------------------------------
     async def create_product(self, payload: dict[str, Any]) -> WriteResult:
@@ -110,7 +158,9 @@ class NaverClient(NaverTransport):
         ``sellerManagementCode`` before any new attempt. ``NaverValidationError`` lists bad fields.
         """
         try:
-            return await self.call(endpoints.CREATE_PRODUCT, json=payload, parse=_write_result(None))
+            return await self.transport.call(
+                endpoints.CREATE_PRODUCT, json=payload, parse=_write_result(None)
+            )
         except NaverOutcomeUnknown as exc:
             logger.warning(
                 "naver.create.outcome_unknown",
@@ -120,7 +170,7 @@ class NaverClient(NaverTransport):
 
     async def get_product(self, origin_product_no: int) -> ProductDocument:
         """``GET /v2/products/origin-products/{no}``: the full stored document (needed before any PUT)."""
-        return await self.call(
+        return await self.transport.call(
             endpoints.GET_PRODUCT, path_values={"no": origin_product_no}, parse=_product_document
         )
 
@@ -138,7 +188,7 @@ class NaverClient(NaverTransport):
         document = modify(copy.deepcopy(current.body))
         check_nothing_dropped(current.body, document)
         body = {key: value for key, value in document.items() if value is not None}
-        return await self.call(
+        return await self.transport.call(
             endpoints.REPLACE_PRODUCT,
             path_values={"no": origin_product_no},
             json=body,
@@ -156,7 +206,7 @@ class NaverClient(NaverTransport):
         payload: dict[str, Any] = {"statusType": status}
         if stock_quantity is not None:
             payload["stockQuantity"] = stock_quantity
-        return await self.call(
+        return await self.transport.call(
             endpoints.CHANGE_STATUS, path_values={"no": origin_product_no}, json=payload, parse=answer_meta
         )
 
@@ -171,7 +221,7 @@ class NaverClient(NaverTransport):
         for start in range(0, len(changes), MULTI_UPDATE_BATCH):
             rows = [multi_update_row(change) for change in changes[start : start + MULTI_UPDATE_BATCH]]
             body = {"multiProductUpdateRequestVos": rows}
-            results.append(await self.call(endpoints.MULTI_UPDATE, json=body, parse=answer_meta))
+            results.append(await self.transport.call(endpoints.MULTI_UPDATE, json=body, parse=answer_meta))
         return results
 
     async def update_option_stock(
@@ -198,7 +248,7 @@ class NaverClient(NaverTransport):
         }
         if sale_price is not None:
             payload["productSalePrice"] = {"salePrice": sale_price}
-        return await self.call(
+        return await self.transport.call(
             endpoints.OPTION_STOCK,
             path_values={"no": origin_product_no},
             json=payload,
@@ -208,7 +258,7 @@ class NaverClient(NaverTransport):
     async def delete_product(self, origin_product_no: int) -> bool:
         """``DELETE …/origin-products/{no}``; False when it was already gone (404), so it is idempotent."""
         try:
-            await self.call(
+            await self.transport.call(
                 endpoints.DELETE_PRODUCT, path_values={"no": origin_product_no}, parse=answer_meta
             )
         except NaverNotFound:
@@ -229,7 +279,7 @@ class NaverClient(NaverTransport):
                 "page": page,
                 "size": SEARCH_PAGE_SIZE,
             }
-            hits = await self.call(
+            hits = await self.transport.call(
                 endpoints.SEARCH_PRODUCTS, json=query, parse=lambda answer: answer.parse(_SEARCH_PAGE)
             )
             found.extend(found_products(hits, code))
@@ -240,7 +290,7 @@ class NaverClient(NaverTransport):
     async def get_categories(self, *, leaf_only: bool = False) -> list[NaverCategory]:
         """``GET /v1/categories``: the whole tree as a flat list (``leaf_only`` asks for leaves only)."""
         params = {"last": "true"} if leaf_only else None
-        return await self.call(
+        return await self.transport.call(
             endpoints.CATEGORIES, params=params, parse=lambda answer: answer.parse(_CATEGORIES)
         )
 
@@ -271,7 +321,7 @@ class NaverClient(NaverTransport):
                 raise answer.unexpected(f"{len(urls)} URLs for {len(chunk)} files")
             return urls
 
-        return await self.call(endpoints.UPLOAD_IMAGES, body=body, parse=parse)
+        return await self.transport.call(endpoints.UPLOAD_IMAGES, body=body, parse=parse)
 
 
 __all__ = [

@@ -1,7 +1,7 @@
 """Request core of the Naver client: session, token, one re-auth on 401, error mapping, retries.
 
-``NaverTransport`` knows how to make *one* Commerce API call safely; ``storebridge.naver.client.NaverClient``
-adds the endpoints (``storebridge.naver.endpoints``). Each endpoint's ``Idempotency`` sets the retry
+``NaverTransport`` knows how to make *one* Commerce API call safely; ``NaverClient`` owns one and
+states the endpoints (``storebridge.naver.endpoints``). Each endpoint's ``Idempotency`` sets the retry
 policy: ``SAFE`` calls (GET, search, token, upload) and ``IDEMPOTENT`` writes (full-replace PUT,
 absolute price/stock, status, delete) are retried on transient failures with jittered exponential
 backoff, at most ``ClientSettings.max_retries`` times; a ``NOT_IDEMPOTENT`` create is retried only
