@@ -1,4 +1,9 @@
-"""Where the listing rules come from: settings, the category map (file or PostgreSQL) and banned words.
+"""Load the listing rules: build the transform's ``TransformRules`` from settings, the category map
+(a CSV file or PostgreSQL) and the banned words.
+
+Three modules share the word "rules" and each has one job: ``transform.rules`` defines the
+``TransformRules`` value the pure transform reads; ``store.category_rules`` holds the tables an
+operator edits (category map, banned words); this module loads the one from the other.
 
 The category map lives in PostgreSQL (``category_map``) so operators can fix a mapping without a
 deploy; on first use it is seeded from the map shipped with StoreBridge
@@ -70,7 +75,7 @@ def certifications(specs: Iterable[tuple[str, list[Json]]]) -> dict[str, tuple[s
     return found
 
 
-def build_rules(
+def build_listing_rules(
     settings: Settings,
     category_map: dict[str, str],
     words: tuple[WordRule, ...] | None = None,
@@ -94,10 +99,10 @@ def build_rules(
         raise ConfigError(f"{variable}: {exc}") from None
 
 
-def rules_from_file(settings: Settings, path: str | Path | None = None) -> TransformRules:
-    """Rules with the category map read from ``path`` (or ``CATEGORY_MAP_FILE``, or the shipped map)."""
+def load_listing_rules_from_file(settings: Settings, path: str | Path | None = None) -> TransformRules:
+    """Listing rules with the category map from ``path``, else ``CATEGORY_MAP_FILE``, else the shipped one."""
     specs = read_category_map(path or settings.category_map_file or None)
-    return build_rules(
+    return build_listing_rules(
         settings,
         {s.domeggook_code: s.naver_leaf_category_id for s in specs},
         certification_required=certifications(
@@ -106,8 +111,8 @@ def rules_from_file(settings: Settings, path: str | Path | None = None) -> Trans
     )
 
 
-async def rules_from_store(settings: Settings, store: StateStore) -> TransformRules:
-    """Rules from PostgreSQL, seeding the category map from the file/default on first use."""
+async def load_listing_rules_from_store(settings: Settings, store: StateStore) -> TransformRules:
+    """Listing rules from PostgreSQL, seeding the category map from the file/default on first use."""
     mapping = await store.category_map()
     if not mapping or settings.category_map_file:
         await store.load_category_map(read_category_map(settings.category_map_file or None), source="file")
@@ -123,7 +128,7 @@ async def rules_from_store(settings: Settings, store: StateStore) -> TransformRu
         )
         for w in words
     )
-    return build_rules(
+    return build_listing_rules(
         settings,
         {code: m.naver_leaf_category_id for code, m in mapping.items()},
         word_rules or None,

@@ -1,4 +1,4 @@
-"""The shipped category map and the rules built from settings."""
+"""Loading the listing rules: the shipped category map, the rules built from settings and from the store."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from storebridge.config import ConfigError, load_settings
-from storebridge.listing_rules import read_category_map, rules_from_file
+from storebridge.listing_rules import load_listing_rules_from_file, read_category_map
 from storebridge.sandbox.catalog.data import DOMEGGOOK_CATEGORIES
 from storebridge.sandbox.naver.categories import LEAF_CATEGORY_IDS
 from storebridge.transform.category import candidate_codes
@@ -36,10 +36,10 @@ def test_a_bad_map_row_names_the_file_and_line(tmp_path: Path) -> None:
 def test_rules_need_a_real_as_phone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("STORE_AS_PHONE", raising=False)
     with pytest.raises(ConfigError, match=r"^STORE_AS_PHONE is not set"):
-        rules_from_file(load_settings())
+        load_listing_rules_from_file(load_settings())
     monkeypatch.setenv("STORE_AS_PHONE", "010-0000-0000")
     with pytest.raises(ConfigError, match=r"^STORE_AS_PHONE"):
-        rules_from_file(load_settings())
+        load_listing_rules_from_file(load_settings())
 
 
 def test_certification_categories_are_rejected_before_anything_is_spent(
@@ -49,7 +49,7 @@ def test_certification_categories_are_rejected_before_anything_is_spent(
     from storebridge.transform import build_product, image_sources
 
     monkeypatch.setenv("STORE_AS_PHONE", "02-1234-5678")
-    rules = rules_from_file(load_settings())
+    rules = load_listing_rules_from_file(load_settings())
     assert rules.certification_required["50000252"] == ("KC",)
     assert rules.certification_required["50001501"] == ("CHILD",)
     raw = (DOMEGGOOK_DATA / "item_view_single.json").read_bytes()
@@ -65,10 +65,10 @@ def test_certification_categories_are_rejected_before_anything_is_spent(
     assert build_product(item, plain_rules, {u: u for u in image_sources(item).all}).ok
 
 
-async def test_rules_from_the_store_seed_the_map_and_use_its_banned_words(
+async def test_listing_rules_from_the_store_seed_the_map_and_use_its_banned_words(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from storebridge.listing_rules import rules_from_store
+    from storebridge.listing_rules import load_listing_rules_from_store
     from storebridge.store import BannedWordSpec, StateStore
 
     monkeypatch.setenv("STORE_AS_PHONE", "02-1234-5678")
@@ -80,7 +80,7 @@ async def test_rules_from_the_store_seed_the_map_and_use_its_banned_words(
                 BannedWordSpec(word="최저가", kind="replace", replacement="합리적 가격"),
             ]
         )
-        rules = await rules_from_store(load_settings(), store)
+        rules = await load_listing_rules_from_store(load_settings(), store)
         assert rules.category_map["04_01_03_00_00"] == "50000803", "seeded from the shipped map"
         assert rules.certification_required["50000252"] == ("KC",), "requirements survive the database"
         assert {(w.word, w.action, w.replacement) for w in rules.word_rules} == {

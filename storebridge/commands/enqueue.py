@@ -13,26 +13,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, TextIO
 
 from pydantic import ValidationError
 
 from schemas.messages import IntakeEntry
+from storebridge.commands.common import EXIT_OK, BadInput, failing_on_service_errors, read_item_numbers
 from storebridge.config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
+    from storebridge.http import RequestKey
     from storebridge.limiter import RateLimiter
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-PROG = "storebridge enqueue"
 #: Inputs larger than this show a progress counter on stderr.
 PROGRESS_ABOVE_ITEMS = 1000
-
-
-class BadInput(ValueError):
-    """An item number is not a positive integer, a file cannot be read, or an option is invalid."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -60,27 +55,16 @@ def run(args: argparse.Namespace) -> int:
     listing = bool(args.keyword or args.category or args.seller)
     queue = args.queue or ("batch" if listing else "normal")
     reason = args.reason or ("import" if listing else "sync")
-    try:
-        check_reason(reason)
-        nos = item_numbers(args.item_nos, args.file, sys.stdin)
-    except BadInput as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    check_reason(reason)
+    nos = read_item_numbers(args.item_nos, args.file, stdin=sys.stdin)
     if not nos and not listing:
-        print(f"{PROG}: give ITEM_NO..., -, --file FILE, --keyword, --category or --seller", file=sys.stderr)
-        return EXIT_USAGE
+        raise BadInput("give ITEM_NO..., -, --file FILE, --keyword, --category or --seller")
     settings = load_settings()
     market = args.market or settings.domeggook_market
-    try:
+    with failing_on_service_errors():
         if listing:
             nos = list(dict.fromkeys([*nos, *asyncio.run(_list_items(settings, market, args))]))
         count = asyncio.run(_enqueue(settings, nos, market=market, queue=queue, reason=reason))
-    except ConfigError:
-        raise
-    except service_errors() as exc:
-        # URLs may carry passwords: name the failure, never echo the configuration.
-        print(f"{PROG}: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_FAILED
     print(f"enqueued {count} item(s) (market {market}, queue {queue}, reason {reason})", flush=True)
     return EXIT_OK
 
@@ -91,39 +75,6 @@ def check_reason(reason: str) -> None:
         IntakeEntry(item_no=1, reason=reason, enqueued_at_ms=0)
     except ValidationError as exc:
         raise BadInput(f"--reason {reason!r}: {exc.errors()[0]['msg']}") from None
-
-
-def item_numbers(given: Iterable[str], file: str | None, stdin: TextIO) -> list[int]:
-    """Item numbers from the arguments (``-`` = stdin) and the file, in order, without repeats.
-
-    Raises ``BadInput`` naming the first bad value and where it was (argument, ``FILE line N``,
-    ``stdin line N``), or an unreadable file.
-    """
-    tokens: list[tuple[str, str]] = []
-    for text in given:
-        if text == "-":
-            tokens.extend(_tokens(stdin.read().splitlines(), "stdin"))
-        else:
-            tokens.append((text, "command line"))
-    if file is not None:
-        try:
-            lines = Path(file).read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            raise BadInput(f"cannot read {file}: {reason}") from None
-        tokens.extend(_tokens(lines, file))
-    nos: dict[int, None] = {}
-    for text, where in tokens:
-        if not text.isascii() or not text.isdigit() or int(text) <= 0:
-            raise BadInput(f"item number must be a positive integer, got {text[:40]!r} ({where})")
-        nos[int(text)] = None
-    return list(nos)
-
-
-def _tokens(lines: list[str], source: str) -> Iterator[tuple[str, str]]:
-    for line_no, line in enumerate(lines, start=1):
-        for text in line.split("#", 1)[0].replace(",", " ").split():
-            yield text, f"{source} line {line_no}"
 
 
 class Progress:
@@ -174,25 +125,15 @@ async def _enqueue(settings: Settings, nos: list[int], *, market: str, queue: st
 async def _list_items(settings: Settings, market: str, args: argparse.Namespace) -> list[int]:
     """Every item number of the list query (all pages), paced by the shared Domeggook budget."""
     from storebridge.domeggook import DomeggookClient
-    from storebridge.keys import Keys
-    from storebridge.limiter import QuotaConfig, RateLimiter, default_buckets
+    from storebridge.limiter import RateLimiter
 
     if not settings.domeggook_api_key.get_secret_value():
         raise ConfigError("DOMEGGOOK_API_KEY is not set: it is required for a Domeggook list query")
     settings = settings.model_copy(update={"domeggook_market": market})
-    buckets = default_buckets(
-        domeggook_rate_per_s=settings.domeggook_max_tps, naver_rate_per_s=settings.naver_max_tps
-    )
-    quota = QuotaConfig("domeggook", limit=settings.domeggook_daily_limit)
     progress = Progress("listed", None, sys.stderr)
     nos: dict[int, None] = {}
     async with (
-        RateLimiter(
-            settings.redis_url.get_secret_value(),
-            buckets,
-            quotas=[quota],
-            keys=Keys(settings.redis_namespace),
-        ) as limiter,
+        RateLimiter.from_settings(settings) as limiter,
         DomeggookClient.from_settings(settings, limiter=PatientHook(limiter)) as client,
     ):
         try:
@@ -217,34 +158,17 @@ class PatientHook:
 
         self._hook = LimiterHook(limiter)
 
-    async def before_request(self, bucket: str) -> None:
+    async def before_request(self, key: RequestKey) -> None:
         """Wait for a shared slot, however long the queue of other callers is."""
         from storebridge.limiter import RateLimitWait
 
         while True:
             try:
-                await self._hook.before_request(bucket)
+                await self._hook.before_request(key)
                 return
             except RateLimitWait as exc:
                 await asyncio.sleep(max(exc.retry_after_s or 0.0, 0.1))
 
-    async def after_response(self, bucket: str, status: int, headers: Mapping[str, str]) -> None:
+    async def after_response(self, key: RequestKey, status: int, headers: Mapping[str, str]) -> None:
         """Adapt the shared limiter to the answer (a 429 pauses the bucket for everyone)."""
-        await self._hook.after_response(bucket, status, headers)
-
-
-def service_errors() -> tuple[type[BaseException], ...]:
-    """Failures of PostgreSQL, Redis or the APIs that end an operator command with one line."""
-    import asyncpg
-    import redis.exceptions
-
-    from storebridge.errors import StoreBridgeError
-
-    return (
-        OSError,
-        TimeoutError,
-        asyncpg.PostgresError,
-        asyncpg.InterfaceError,
-        redis.exceptions.RedisError,
-        StoreBridgeError,
-    )
+        await self._hook.after_response(key, status, headers)

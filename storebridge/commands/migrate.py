@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
+
+from storebridge.commands.common import EXIT_OK, failing_on_service_errors
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,24 +21,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Apply the SQL files in storebridge/store/migrations that the database (DATABASE_URL) "
         "has not seen yet, in order, each in its own transaction. Safe to run concurrently.",
     )
-    parser.set_defaults(handler=run, parser=parser)
+    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Apply pending migrations and print what was applied; return the exit status."""
-    import asyncpg
-
     from storebridge.config import load_settings
-    from storebridge.store import MigrationError, migrate
+    from storebridge.store import migrate
 
     dsn = load_settings().database_url.get_secret_value()
-    try:
+    with failing_on_service_errors(missing_schema_hint=False):  # MigrationError is a StoreBridgeError
         applied = asyncio.run(migrate(dsn))
-    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, MigrationError) as exc:
-        # The DSN may hold a password: name the failure, never echo the URL.
-        print(f"storebridge migrate: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
     for name in applied:
         print(f"applied {name}", flush=True)
     print("database schema is up to date" if not applied else f"{len(applied)} migration(s) applied")
-    return 0
+    return EXIT_OK

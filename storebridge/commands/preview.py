@@ -23,17 +23,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from schemas.domeggook import DomeggookItem, find_api_error, parse_item_view
+from storebridge.commands.common import EXIT_FAILED, EXIT_OK, BadInput, CommandFailed, parse_item_number
 from storebridge.config import ConfigError, Settings, load_settings
-from storebridge.listing_rules import rules_from_file
+from storebridge.listing_rules import load_listing_rules_from_file
 from storebridge.transform import Transformed, TransformRules, build_product, image_sources
 
-#: Exit statuses (see the module docstring).
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
-PROG = "storebridge preview"
+#: Exit status when an item was rejected or could not be previewed.
+EXIT_REJECTED = EXIT_FAILED
 
 
-class PreviewFailed(Exception):
-    """The item cannot be previewed (gone, unusable data); ``str()`` is the one line to print."""
+class PreviewFailed(CommandFailed):
+    """The item cannot be previewed (gone, unusable data): one line, exit 1."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -55,49 +55,29 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--category-map", metavar="FILE", help="category-map CSV (default: CATEGORY_MAP_FILE, else shipped)"
     )
     parser.add_argument("--as-phone", metavar="PHONE", help="A/S telephone for this preview only")
-    parser.set_defaults(handler=run, parser=parser)
+    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Load the item(s), transform each and print the outcome; return the exit status."""
     if args.item_no is None and args.from_file is None:
-        return _usage("give an ITEM_NO or --from-file RESPONSE.json")
-    item_no: int | None = None
-    if args.item_no is not None:
-        item_no = _positive_int(args.item_no)
-        if item_no is None:
-            return _usage(f"ITEM_NO must be a positive integer, got {args.item_no!r}")
+        raise BadInput("give an ITEM_NO or --from-file RESPONSE.json")
+    item_no = parse_item_number(args.item_no) if args.item_no is not None else None
     settings = load_settings()
     if args.as_phone is not None:
         settings = settings.model_copy(update={"store_as_phone": args.as_phone})
-    rules = rules_from_file(settings, args.category_map)  # ConfigError -> exit 2 in cli.main
-    try:
-        if args.from_file is not None:
-            path = Path(args.from_file)
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                return _usage(f"cannot read {path}: {exc.strerror or exc}")
-            items = _items_from_file(path, data, item_no)
-        else:
-            assert item_no is not None
-            items = asyncio.run(_fetch(settings, item_no))
-    except PreviewFailed as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
-        return EXIT_REJECTED
+    rules = load_listing_rules_from_file(settings, args.category_map)  # ConfigError -> exit 2 in cli.main
+    if args.from_file is not None:
+        path = Path(args.from_file)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
+        items = _items_from_file(path, data, item_no)
+    else:
+        assert item_no is not None
+        items = asyncio.run(_fetch(settings, item_no))
     return _preview(items, rules)
-
-
-def _usage(message: str) -> int:
-    print(f"{PROG}: {message}", file=sys.stderr)
-    return EXIT_USAGE
-
-
-def _positive_int(text: str) -> int | None:
-    value = text.strip()
-    if not value.isdigit() or int(value) <= 0:
-        return None
-    return int(value)
 
 
 def _items_from_file(path: Path, data: bytes, item_no: int | None) -> list[DomeggookItem]:

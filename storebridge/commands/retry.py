@@ -14,26 +14,34 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 
-from storebridge.commands.enqueue import service_errors
-from storebridge.commands.status import NO_SCHEMA
-from storebridge.config import ConfigError, Settings, load_settings
+from storebridge.commands.common import EXIT_OK, BadInput, CommandFailed, failing_on_service_errors
+from storebridge.config import Settings, load_settings
 from storebridge.store import ProductRow
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-PROG = "storebridge retry"
 #: Reason on the intake entries of re-driven items.
 RETRY_REASON = "retry"
 #: Event message recorded on each re-driven product.
 REDRIVE_MESSAGE = "storebridge retry"
 
 
-class EnqueueAfterRedriveFailed(Exception):
-    """Products were re-driven but their item numbers could not be put on the intake stream."""
+class EnqueueAfterRedriveFailed(CommandFailed):
+    """Products were re-driven but their item numbers could not be put on the intake stream.
 
-    def __init__(self, rows: list[ProductRow], cause: BaseException) -> None:
-        super().__init__(f"{type(cause).__name__}: {cause}")
+    The operator must enqueue them by hand (``retry`` would no longer find them): the details are
+    the ``storebridge enqueue`` command lines that do it, one per market.
+    """
+
+    def __init__(self, rows: list[ProductRow], cause: BaseException, *, queue: str) -> None:
+        lines = []
+        for market in sorted({row.market for row in rows}):
+            numbers = " ".join(str(row.item_no) for row in rows if row.market == market)
+            command = f"storebridge enqueue --market {market} --queue {queue} --reason {RETRY_REASON}"
+            lines.append(f"enqueue them with: {command} {numbers}")
+        super().__init__(
+            f"re-driven {len(rows)} product(s) but enqueueing failed: {type(cause).__name__}: {cause}",
+            details=lines,
+        )
         self.rows = rows
 
 
@@ -55,30 +63,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     """Re-drive, enqueue, print the count; return the exit status."""
     if not (args.failed or args.review):
-        print(f"{PROG}: choose --failed and/or --review", file=sys.stderr)
-        return EXIT_USAGE
+        raise BadInput("choose --failed and/or --review")
     settings = load_settings()
-    try:
+    with failing_on_service_errors():
         rows = asyncio.run(
             _retry(settings, failed=args.failed, review=args.review, code=args.code, queue=args.queue)
         )
-    except ConfigError:
-        raise
-    except EnqueueAfterRedriveFailed as exc:
-        print(f"{PROG}: re-driven {len(exc.rows)} product(s) but enqueueing failed: {exc}", file=sys.stderr)
-        for market in sorted({row.market for row in exc.rows}):
-            numbers = " ".join(str(row.item_no) for row in exc.rows if row.market == market)
-            command = f"storebridge enqueue --market {market} --queue {args.queue} --reason {RETRY_REASON}"
-            print(f"{PROG}: enqueue them with: {command} {numbers}", file=sys.stderr)
-        return EXIT_FAILED
-    except service_errors() as exc:
-        import asyncpg
-
-        if isinstance(exc, asyncpg.UndefinedTableError):
-            print(f"{PROG}: {NO_SCHEMA}", file=sys.stderr)
-        else:
-            print(f"{PROG}: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_FAILED
     print(
         f"re-driven and enqueued {len(rows)} product(s) (queue {args.queue}, reason {RETRY_REASON})",
         flush=True,
@@ -109,7 +99,7 @@ async def _retry(
             ]
             await enqueue_entries(redis, Keys(settings.redis_namespace), entries)
         except Exception as exc:
-            raise EnqueueAfterRedriveFailed(rows, exc) from exc
+            raise EnqueueAfterRedriveFailed(rows, exc, queue=queue) from exc
         return rows
     finally:
         await redis.aclose()

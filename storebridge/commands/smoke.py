@@ -15,22 +15,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from storebridge.commands.sync import SETTLED_OUTCOMES
+from storebridge.commands.common import EXIT_FAILED, EXIT_OK, BadInput, parse_item_number
 from storebridge.config import Settings, load_settings
 from storebridge.logs import configure_logging
+from storebridge.sync.result import SUCCESS_OUTCOMES
 from storebridge.transform import seller_management_code
 
 if TYPE_CHECKING:
     from storebridge.domeggook import DomeggookClient
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
-EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-PROG = "storebridge smoke"
 #: Default time to keep asking Naver's search when it does not show the product yet (seconds).
 SEARCH_WAIT_S = 30.0
 #: Pause between two searches (seconds).
@@ -53,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Sync one Domeggook item in this process (migrating first) and check that exactly "
         "one Naver product carries its seller management code. Prints PASS or FAIL; exit 0 or 1.",
     )
-    parser.add_argument("item_no", nargs="?", type=int, metavar="ITEM_NO", help="Domeggook item number")
+    parser.add_argument("item_no", nargs="?", metavar="ITEM_NO", help="Domeggook item number")
     parser.add_argument(
         "--from-list", metavar="KEYWORD", help="use the first Domeggook search hit for KEYWORD"
     )
@@ -63,27 +61,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=SEARCH_WAIT_S,
         help=f"keep asking Naver's search this long while it finds nothing (default: {SEARCH_WAIT_S:.0f})",
     )
-    parser.set_defaults(handler=run, parser=parser)
+    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the check and print its verdict; return the exit status."""
     if (args.item_no is None) == (args.from_list is None):
-        print(f"{PROG}: give either ITEM_NO or --from-list KEYWORD", file=sys.stderr)
-        return EXIT_USAGE
-    if args.item_no is not None and args.item_no <= 0:
-        print(f"{PROG}: ITEM_NO must be a positive integer, got {args.item_no}", file=sys.stderr)
-        return EXIT_USAGE
+        raise BadInput("give either ITEM_NO or --from-list KEYWORD")
+    item_no = parse_item_number(args.item_no) if args.item_no is not None else None
     settings = load_settings()
     settings.require_credentials()
     configure_logging(settings.log_level, settings.log_format, secrets=settings.secret_values())
     try:
-        verdict = asyncio.run(check(settings, args.item_no, args.from_list, search_wait_s=args.search_wait_s))
+        verdict = asyncio.run(check(settings, item_no, args.from_list, search_wait_s=args.search_wait_s))
     except Exception as exc:  # a smoke check reports every failure as FAIL, with the cause
-        log.exception("smoke.failed")
+        logger.exception("smoke.failed")
         verdict = Verdict(False, f"smoke FAIL: {type(exc).__name__}: {exc}")
     print(verdict.line, flush=True)
-    return EXIT_PASS if verdict.passed else EXIT_FAIL
+    return EXIT_OK if verdict.passed else EXIT_FAILED
 
 
 async def check(
@@ -101,7 +96,7 @@ async def check(
             if item_no is None:
                 return Verdict(False, f"smoke FAIL: no on-sale Domeggook item matches {keyword!r}")
         result = await syncer.sync_item(item_no)
-        if result.outcome not in SETTLED_OUTCOMES:
+        if result.outcome not in SUCCESS_OUTCOMES:
             return Verdict(False, f"smoke FAIL: item {result.line()}")
         code = seller_management_code(settings.domeggook_market, item_no)
         found = await syncer.naver.search_by_seller_code(code)

@@ -13,11 +13,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 from typing import TYPE_CHECKING, Any
 
-from storebridge.commands.enqueue import service_errors
-from storebridge.config import ConfigError, Settings, load_settings
+from storebridge.commands.common import EXIT_OK, failing_on_service_errors
+from storebridge.config import Settings, load_settings
 from storebridge.keys import reply_text
 
 if TYPE_CHECKING:
@@ -25,13 +24,10 @@ if TYPE_CHECKING:
 
     from storebridge.keys import Keys
 
-EXIT_OK, EXIT_FAILED = 0, 1
-PROG = "storebridge status"
 #: Failures listed by default (newest first).
 DEFAULT_FAILURES = 20
 #: Longest error message shown per failure in the text output (characters).
 TEXT_MESSAGE_CHARS = 100
-NO_SCHEMA = "the database has no StoreBridge schema: run storebridge migrate"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,37 +48,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     """Collect and print the status; return the exit status."""
     settings = load_settings()
-    try:
+    with failing_on_service_errors():  # a database without the schema: "run storebridge migrate"
         report = asyncio.run(collect(settings, failures=max(0, args.failures)))
-    except ConfigError:
-        raise
-    except SchemaMissing:
-        print(f"{PROG}: {NO_SCHEMA}", file=sys.stderr)
-        return EXIT_FAILED
-    except service_errors() as exc:
-        print(f"{PROG}: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_FAILED
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else render(report), flush=True)
     return EXIT_OK
 
 
-class SchemaMissing(Exception):
-    """The products table does not exist: ``storebridge migrate`` has not run on this database."""
-
-
 async def collect(settings: Settings, *, failures: int = DEFAULT_FAILURES) -> dict[str, Any]:
     """The status as a JSON-ready dict (see the module docstring)."""
-    import asyncpg
     from redis.asyncio import Redis
 
     from storebridge.keys import Keys
     from storebridge.store import StateStore
 
     async with StateStore(settings.database_url.get_secret_value(), min_size=1, max_size=2) as store:
-        try:
-            counts = await store.counts_by_state()
-        except asyncpg.UndefinedTableError:
-            raise SchemaMissing from None
+        counts = await store.counts_by_state()
         rows = await store.recent_failures(limit=failures) if failures else []
     redis = Redis.from_url(settings.redis_url.get_secret_value())
     try:

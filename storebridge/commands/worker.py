@@ -33,7 +33,7 @@ from types import FrameType
 from storebridge.config import Settings, load_settings
 from storebridge.logs import configure_logging
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 #: Module the ``dramatiq`` command imports: it builds the broker and declares the actors.
 ACTORS_MODULE = "workers.actors"
@@ -131,7 +131,7 @@ class Supervisor:
                 self.children[queue] = subprocess.Popen(  # noqa: S603 - our own fixed command line
                     command, env=self.env, start_new_session=True, preexec_fn=_die_with_parent
                 )
-                log.info("worker.group.started", extra={"queue": queue, "pid": self.children[queue].pid})
+                logger.info("worker.group.started", extra={"queue": queue, "pid": self.children[queue].pid})
             self._wait()
         except BaseException:
             self._kill_all()
@@ -139,7 +139,7 @@ class Supervisor:
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-        log.info("worker.stopped", extra={"status": self.status})
+        logger.info("worker.stopped", extra={"status": self.status})
         return self.status
 
     def stop(self) -> None:
@@ -149,11 +149,11 @@ class Supervisor:
             self.deadline = time.monotonic() + self.stop_timeout_s
         for queue, child in self.children.items():
             if child.poll() is None:
-                log.info("worker.group.stopping", extra={"queue": queue, "pid": child.pid})
+                logger.info("worker.group.stopping", extra={"queue": queue, "pid": child.pid})
                 child.send_signal(signal.SIGTERM)
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
-        log.info("worker.signal", extra={"signal": signal.Signals(signum).name})
+        logger.info("worker.signal", extra={"signal": signal.Signals(signum).name})
         self.stop()
 
     def _wait(self) -> None:
@@ -166,7 +166,7 @@ class Supervisor:
                 reported.add(queue)
                 self._exited(queue, code)
             if self.stopping and time.monotonic() > self.deadline:
-                log.error("worker.stop.timeout", extra={"timeout_s": self.stop_timeout_s})
+                logger.error("worker.stop.timeout", extra={"timeout_s": self.stop_timeout_s})
                 self.status = self.status or 1
                 self._kill_all()
             time.sleep(POLL_INTERVAL_S)
@@ -176,11 +176,11 @@ class Supervisor:
 
     def _exited(self, queue: str, code: int) -> None:
         if self.stopping:
-            log.info("worker.group.exited", extra={"queue": queue, "status": code})
+            logger.info("worker.group.exited", extra={"queue": queue, "status": code})
             if code != 0:
                 self.status = self.status or (code if code > 0 else 1)
             return
-        log.error("worker.group.died", extra={"queue": queue, "status": code})
+        logger.error("worker.group.died", extra={"queue": queue, "status": code})
         self.status = code if code > 0 else 1
         self.stop()
 

@@ -1,5 +1,9 @@
-"""The state store: PostgreSQL behind ``StateStore`` (products, image cache, category map, banned
-words, intake jobs), the product state machine and the plain-SQL migrations.
+"""The state store: PostgreSQL behind ``StateStore``, the product state machine and the plain-SQL
+migrations.
+
+``StateStore`` (``state_store``) owns the pool; its methods come from one part per group of
+tables: ``products`` (products and their events), ``image_cache``, ``category_rules`` (category map
+and banned words) and ``intake_jobs``.
 """
 
 from storebridge.store.db import MAX_MESSAGE_CHARS

@@ -1,15 +1,17 @@
 """The state store: PostgreSQL (asyncpg) behind one async context manager, ``StateStore``.
 
-``StateStore`` owns one asyncpg pool. Its methods come from two parts, split to keep modules
-small: ``store_products.ProductStore`` (claim, transitions, events, re-drive, counts) and
-``store_rules.RuleStore`` (image cache, category map, banned words, intake jobs). Schema changes
-are plain SQL files applied by ``migrate`` (``store_migrate``). Rows come back as the frozen
-dataclasses of ``store_types``, never as asyncpg Records.
+``StateStore`` owns one asyncpg pool. Its methods come from four parts, one per group of tables,
+split to keep modules small: ``products.ProductStore`` (claim, transitions, events, re-drive,
+counts), ``image_cache.ImageCache`` (content hash → S3 key and Naver URL),
+``category_rules.CategoryRules`` (category map, banned words) and ``intake_jobs.IntakeJobs``
+(stream → queue hand-offs). Schema changes are plain SQL files applied by ``migrate``
+(``store.migrate``). Rows come back as the frozen dataclasses of ``store.types``, never as asyncpg
+Records.
 
 Typical use::
 
     async with StateStore(dsn) as store:
-        row = await store.claim("dome", 46072413, "SB-dome-46072413")
+        row = await store.claim("dome", 46072413, "DG-dome-46072413")
         row = await store.transition(row.id, State.PENDING, State.VALIDATED)
 """
 
@@ -22,10 +24,12 @@ from typing import Self
 import asyncpg
 
 from storebridge.config import Settings
+from storebridge.store.category_rules import CategoryRules
 from storebridge.store.db import Pool, init_connection
+from storebridge.store.image_cache import ImageCache
+from storebridge.store.intake_jobs import IntakeJobs
 from storebridge.store.migrate import MigrationError, migrate
 from storebridge.store.products import ProductStore
-from storebridge.store.rules import RuleStore
 from storebridge.store.types import (
     BannedWord,
     BannedWordSpec,
@@ -67,8 +71,8 @@ CONNECT_TIMEOUT_S = 10.0
 STATEMENT_TIMEOUT_MS = 30_000
 
 
-class StateStore(ProductStore, RuleStore):
-    """Products, their history, and the rule tables, over one asyncpg pool.
+class StateStore(ProductStore, ImageCache, CategoryRules, IntakeJobs):
+    """Products and their history, the image cache, the listing-rule tables and the intake jobs.
 
     Open with ``async with StateStore(dsn) as store`` or ``store = await StateStore.open(dsn)``
     (then ``await store.close()``). ``close()`` is idempotent; a store garbage-collected while open

@@ -10,13 +10,14 @@ import asyncio
 import io
 import json
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 import redis.asyncio as aioredis
+import redis.exceptions
 
+import storebridge.intake
 from schemas.messages import IntakeEntry
 from storebridge.cli import main
 from storebridge.config import load_settings
@@ -35,12 +36,6 @@ def services(
     for name in ("DOMEGGOOK_API_KEY", "NAVER_CLIENT_ID", "NAVER_CLIENT_SECRET", "DOMEGGOOK_MARKET"):
         monkeypatch.delenv(name, raising=False)
     return env
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[StateStore]:
-    async with StateStore(database_url) as opened:
-        yield opened
 
 
 async def cli(
@@ -266,3 +261,27 @@ async def test_retry_re_drives_the_selected_products_and_enqueues_them(
     assert status == 0, err
     assert out.startswith("re-driven and enqueued 0 product(s)")
     assert len(await stream_entries(redis_client, keys)) == 3
+
+
+async def test_retry_that_cannot_enqueue_after_re_driving_prints_the_enqueue_commands(
+    services: dict[str, str],
+    store: StateStore,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await _failures(store)
+
+    async def refuse(*args: object, **kwargs: object) -> int:
+        raise redis.exceptions.ConnectionError("stream gone")
+
+    monkeypatch.setattr(storebridge.intake, "enqueue_entries", refuse)
+    status, out, err = await cli(capsys, monkeypatch, "retry", "--failed", "--queue", "batch")
+
+    assert status == 1 and out == ""
+    assert err.splitlines() == [
+        "storebridge retry: re-driven 2 product(s) but enqueueing failed: ConnectionError: stream gone",
+        "storebridge retry: enqueue them with: "
+        "storebridge enqueue --market dome --queue batch --reason retry 101 102",
+    ]
+    counts = await store.counts_by_state()
+    assert counts[State.FAILED] == 0 and counts[State.PENDING] == 3

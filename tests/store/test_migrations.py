@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import itertools
 import os
@@ -12,7 +11,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from storebridge.commands import migrate as migrate_command
+from storebridge.cli import main
 from storebridge.devstack import free_port
 from storebridge.store import MigrationError, load_migrations, migrate
 
@@ -122,11 +121,7 @@ async def test_a_migration_edited_after_it_was_applied_is_refused(
 
 
 def _run_command(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="storebridge")
-    migrate_command.register(parser.add_subparsers())
-    args = parser.parse_args(argv)
-    status: int = args.handler(args)
-    return status
+    return main(argv)
 
 
 async def test_the_migrate_command_applies_then_reports_up_to_date(

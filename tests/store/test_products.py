@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import asyncpg
@@ -28,14 +27,8 @@ S = State
 CONCURRENT_CALLERS = 20
 
 
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[StateStore]:
-    async with StateStore(database_url, max_size=CONCURRENT_CALLERS + 2) as opened:
-        yield opened
-
-
 async def claim(store: StateStore, item_no: int) -> ProductRow:
-    return await store.claim("dome", item_no, f"SB-dome-{item_no}")
+    return await store.claim("dome", item_no, f"DG-dome-{item_no}")
 
 
 async def registered(store: StateStore, item_no: int) -> ProductRow:
@@ -48,19 +41,19 @@ async def registered(store: StateStore, item_no: int) -> ProductRow:
 
 
 async def test_a_new_item_is_claimed_pending_with_a_claimed_event(store: StateStore) -> None:
-    row = await store.claim("dome", 46072413, "SB-dome-46072413")
+    row = await store.claim("dome", 46072413, "DG-dome-46072413")
 
     assert (row.market, row.item_no, row.state, row.seller_management_code) == (
         "dome",
         46072413,
         S.PENDING,
-        "SB-dome-46072413",
+        "DG-dome-46072413",
     )
     assert (row.origin_product_no, row.retry_count, row.registered) == (None, 0, False)
     events = await store.events(row.id)
     assert [(e.from_state, e.to_state, e.code) for e in events] == [(None, S.PENDING, "CLAIMED")]
     assert await store.get("dome", 46072413) == row
-    assert await store.get_by_seller_code("SB-dome-46072413") == row
+    assert await store.get_by_seller_code("DG-dome-46072413") == row
 
 
 async def test_twenty_concurrent_claims_of_one_item_make_exactly_one_row(
@@ -80,16 +73,16 @@ async def test_twenty_concurrent_claims_of_one_item_make_exactly_one_row(
 async def test_reclaiming_a_known_item_returns_it_unchanged_whatever_its_state(store: StateStore) -> None:
     done = await registered(store, 5)
 
-    again = await store.claim("dome", 5, "SB-some-other-code")
+    again = await store.claim("dome", 5, "DG-some-other-code")
 
     assert again == done
     assert [e.code for e in await store.events(done.id)].count("CLAIMED") == 1
 
 
 async def test_a_seller_code_used_by_another_item_is_refused(store: StateStore) -> None:
-    await store.claim("dome", 1, "SB-dup")
+    await store.claim("dome", 1, "DG-dup")
     with pytest.raises(InvariantViolation):
-        await store.claim("dome", 2, "SB-dup")
+        await store.claim("dome", 2, "DG-dup")
     assert await store.get("dome", 2) is None
 
 

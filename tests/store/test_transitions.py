@@ -61,17 +61,11 @@ def fields_for(row: ProductRow, target: State) -> dict[str, Any]:
 async def product_in(store: StateStore, state: State) -> ProductRow:
     """A new product driven to ``state`` along the shortest ordinary path."""
     item_no = next(_item_numbers)
-    row = await store.claim("dome", item_no, f"SB-dome-{item_no}")
+    row = await store.claim("dome", item_no, f"DG-dome-{item_no}")
     for target in PATHS[state]:
         row = await store.transition(row.id, row.state, target, **fields_for(row, target))
     assert row.state is state
     return row
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[StateStore]:
-    async with StateStore(database_url) as opened:
-        yield opened
 
 
 @pytest.fixture
@@ -152,7 +146,7 @@ async def test_a_row_cannot_be_inserted_in_any_state_but_pending(raw: asyncpg.Co
     with pytest.raises(asyncpg.PostgresError) as refused:
         await raw.execute(
             "INSERT INTO products (market, item_no, seller_management_code, state, origin_product_no, "
-            "completed_at) VALUES ('dome', 1, 'SB-dome-1', 'COMPLETED', 42, now())"
+            "completed_at) VALUES ('dome', 1, 'DG-dome-1', 'COMPLETED', 42, now())"
         )
     assert refused.value.sqlstate == "SB001"
 

@@ -1,16 +1,20 @@
-"""The non-product tables of the state store: image cache, category map, banned words, intake jobs."""
+"""The listing-rule tables: the Domeggook → Naver category map and the banned words.
+
+Operators edit both without a deploy; ``storebridge.listing_rules`` turns them into the
+transform's ``TransformRules``. Loads are upserts in one transaction that report how many rows
+actually changed, so re-loading the same file is a no-op.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import asyncpg
-
 from storebridge.store.db import PoolHolder, translated_errors
-from storebridge.store.types import BannedWord, BannedWordSpec, CategoryMapping, CategoryMappingSpec, ImageRow
+from storebridge.store.types import BannedWord, BannedWordSpec, CategoryMapping, CategoryMappingSpec
 
-_IMAGE_COLUMNS = "sha256, s3_key, naver_url, width, height, size_bytes, created_at"
-_SELECT_IMAGE = "SELECT sha256, s3_key, naver_url, width, height, size_bytes, created_at FROM images"
+#: Category-map sources ``load_category_map`` accepts.
+CATEGORY_SOURCES = frozenset({"manual", "auto", "file"})
+
 _SELECT_CATEGORIES = (
     "SELECT domeggook_code, naver_leaf_category_id, required_attributes, default_attributes, confidence, "
     "source, is_active, usage_count, success_count, version, updated_at FROM category_map"
@@ -18,15 +22,6 @@ _SELECT_CATEGORIES = (
 _SELECT_BANNED = (
     "SELECT id, word, is_regex, kind, replacement, category, severity, source, is_active FROM banned_words"
 )
-
-# First writer wins: a conflicting insert changes nothing, except that a NULL Naver URL is filled
-# in by the first writer that has one (uploading is a later step than storing in S3).
-_PUT_IMAGE_SQL = f"""
-INSERT INTO images AS i (sha256, s3_key, naver_url, width, height, size_bytes)
-VALUES ($1, $2, $3, $4, $5, $6)
-ON CONFLICT (sha256) DO UPDATE SET naver_url = coalesce(i.naver_url, EXCLUDED.naver_url)
-RETURNING {_IMAGE_COLUMNS}
-"""  # noqa: S608 - a constant column list, values are $n parameters
 
 # A manual mapping is never overwritten by an automatic or file load; an unchanged row is not
 # touched (its version stays).
@@ -61,48 +56,9 @@ ON CONFLICT (word, is_regex) DO UPDATE SET
     updated_at = now()
 """
 
-#: How long a recorded but unconfirmed intake job belongs to whoever recorded it, in seconds
-#: (longer than a hand-off takes; shorter than the stream's redelivery idle time).
-INTAKE_RECLAIM_AFTER_S = 60.0
-#: Category-map sources ``load_category_map`` accepts.
-CATEGORY_SOURCES = frozenset({"manual", "auto", "file"})
 
-
-def _image(record: asyncpg.Record) -> ImageRow:
-    return ImageRow(**dict(record.items()))
-
-
-class RuleStore(PoolHolder):
-    """The rules-and-caches half of ``StateStore``."""
-
-    # -- images --------------------------------------------------------------------------------------
-    async def get_image(self, sha256: str) -> ImageRow | None:
-        """The cached image with this content hash, or None (then download, store and upload it)."""
-        record = await self._require_pool().fetchrow(_SELECT_IMAGE + " WHERE sha256 = $1", sha256)
-        return _image(record) if record is not None else None
-
-    async def put_image(
-        self,
-        sha256: str,
-        *,
-        s3_key: str,
-        width: int,
-        height: int,
-        size_bytes: int,
-        naver_url: str | None = None,
-    ) -> ImageRow:
-        """Record an image; returns the row as stored, which is the *first* writer's when two race.
-
-        Callers must use the returned ``naver_url`` (not their own), so every product points at one
-        Naver upload per content hash. A stored NULL ``naver_url`` is filled by the first writer
-        that has one. ``sha256`` is 64 lowercase hex digits (else ``InvariantViolation``).
-        """
-        with translated_errors():
-            record = await self._require_pool().fetchrow(
-                _PUT_IMAGE_SQL, sha256, s3_key, naver_url, width, height, size_bytes
-            )
-        assert record is not None  # ON CONFLICT DO UPDATE always returns the row
-        return _image(record)
+class CategoryRules(PoolHolder):
+    """The category-map and banned-word part of ``StateStore``."""
 
     # -- category map --------------------------------------------------------------------------------
     async def category_map(self, *, include_inactive: bool = False) -> dict[str, CategoryMapping]:
@@ -133,7 +89,7 @@ class RuleStore(PoolHolder):
             )
             for r in rows
         ]
-        return await self._load(_LOAD_CATEGORY_SQL, args)
+        return await self._upsert_all(_LOAD_CATEGORY_SQL, args)
 
     async def count_category_use(self, domeggook_code: str, *, success: bool) -> None:
         """Count one use of a mapping (and whether the product it mapped was accepted by Naver)."""
@@ -159,9 +115,10 @@ class RuleStore(PoolHolder):
             (r.word, r.is_regex, r.kind, r.replacement, r.category, r.severity, r.source, r.is_active)
             for r in rows
         ]
-        return await self._load(_LOAD_BANNED_SQL, args)
+        return await self._upsert_all(_LOAD_BANNED_SQL, args)
 
-    async def _load(self, sql: str, args: Sequence[tuple[object, ...]]) -> int:
+    async def _upsert_all(self, sql: str, args: Sequence[tuple[object, ...]]) -> int:
+        """Run one upsert per row in one transaction; the count of rows it inserted or changed."""
         if not args:
             return 0
         changed = 0
@@ -172,44 +129,3 @@ class RuleStore(PoolHolder):
                     await statement.fetch(*row)
                     changed += 1 if (statement.get_statusmsg() or "").endswith(" 1") else 0
         return changed
-
-    # -- intake jobs ---------------------------------------------------------------------------------
-    async def record_intake_job(
-        self,
-        job_key: str,
-        *,
-        queue: str,
-        reason: str | None = None,
-        market: str | None = None,
-        item_no: int | None = None,
-        reclaim_after_s: float = INTAKE_RECLAIM_AFTER_S,
-    ) -> bool:
-        """Record a stream → queue hand-off; True if the caller must enqueue the job now.
-
-        True for a new job key (exactly one of any number of concurrent callers). Also True for a
-        known key that was never confirmed with ``mark_intake_job_enqueued`` and was last handed
-        off more than ``reclaim_after_s`` ago: its holder crashed between recording and
-        enqueueing, and handing it off again risks a duplicate message (idempotent actors absorb
-        it) where refusing would lose the item. False otherwise.
-        """
-        record = await self._require_pool().fetchrow(
-            "INSERT INTO intake_jobs AS j (job_key, queue, reason, market, item_no) "
-            "VALUES ($1, $2, $3, $4, $5) "
-            "ON CONFLICT (job_key) DO UPDATE SET handoffs = j.handoffs + 1, claimed_at = now(), "
-            "queue = EXCLUDED.queue "
-            "WHERE j.enqueued_at IS NULL AND j.claimed_at <= now() - make_interval(secs => $6) "
-            "RETURNING 1",
-            job_key,
-            queue,
-            reason,
-            market,
-            item_no,
-            reclaim_after_s,
-        )
-        return record is not None
-
-    async def mark_intake_job_enqueued(self, job_key: str) -> None:
-        """Confirm the queue accepted the job's message; later redeliveries of it are skipped."""
-        await self._require_pool().execute(
-            "UPDATE intake_jobs SET enqueued_at = coalesce(enqueued_at, now()) WHERE job_key = $1", job_key
-        )

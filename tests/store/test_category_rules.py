@@ -1,108 +1,11 @@
-"""The state store's caches and rule tables: images, category map, banned words, intake jobs."""
+"""The state store's listing-rule tables: the category map and the banned words."""
 
 from __future__ import annotations
-
-import asyncio
-import hashlib
-from collections.abc import AsyncIterator
 
 import pydantic
 import pytest
 
-from storebridge.store import BannedWordSpec, CategoryMappingSpec, InvariantViolation, StateStore
-
-CONCURRENT_CALLERS = 20
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[StateStore]:
-    async with StateStore(database_url, max_size=CONCURRENT_CALLERS + 2) as opened:
-        yield opened
-
-
-def sha(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
-
-
-# -- images ------------------------------------------------------------------------------------------
-async def test_an_unknown_image_is_not_cached(store: StateStore) -> None:
-    assert await store.get_image(sha(b"nothing")) is None
-
-
-async def test_the_first_writer_of_an_image_wins(store: StateStore) -> None:
-    key = sha(b"jpeg bytes")
-    first = await store.put_image(
-        key,
-        s3_key=f"images/{key}.jpg",
-        naver_url="https://shop-phinf.pstatic.net/a.jpg",
-        width=800,
-        height=600,
-        size_bytes=12_345,
-    )
-
-    second = await store.put_image(
-        key,
-        s3_key="images/other.jpg",
-        naver_url="https://shop-phinf.pstatic.net/b.jpg",
-        width=1,
-        height=1,
-        size_bytes=1,
-    )
-
-    assert second == first
-    assert await store.get_image(key) == first
-    assert (first.naver_url, first.width, first.height, first.size_bytes) == (
-        "https://shop-phinf.pstatic.net/a.jpg",
-        800,
-        600,
-        12_345,
-    )
-
-
-async def test_a_missing_naver_url_is_filled_by_the_first_uploader(store: StateStore) -> None:
-    key = sha(b"png bytes")
-    stored = await store.put_image(key, s3_key=f"images/{key}.png", width=600, height=600, size_bytes=99)
-    assert stored.naver_url is None
-
-    uploaded = await store.put_image(
-        key,
-        s3_key="ignored",
-        naver_url="https://shop-phinf.pstatic.net/1.png",
-        width=600,
-        height=600,
-        size_bytes=99,
-    )
-    late = await store.put_image(
-        key,
-        s3_key="ignored",
-        naver_url="https://shop-phinf.pstatic.net/2.png",
-        width=600,
-        height=600,
-        size_bytes=99,
-    )
-
-    assert uploaded.naver_url == late.naver_url == "https://shop-phinf.pstatic.net/1.png"
-    assert uploaded.s3_key == f"images/{key}.png"
-
-
-async def test_concurrent_writers_of_one_image_all_get_the_same_row(store: StateStore) -> None:
-    key = sha(b"popular image")
-
-    rows = await asyncio.gather(
-        *(
-            store.put_image(
-                key, s3_key=f"k{i}", naver_url=f"https://n/{i}", width=700, height=700, size_bytes=1000 + i
-            )
-            for i in range(CONCURRENT_CALLERS)
-        )
-    )
-
-    assert len(set(rows)) == 1
-
-
-async def test_an_image_key_must_be_a_sha256(store: StateStore) -> None:
-    with pytest.raises(InvariantViolation):
-        await store.put_image("not-a-hash", s3_key="k", width=1, height=1, size_bytes=1)
+from storebridge.store import BannedWordSpec, CategoryMappingSpec, StateStore
 
 
 # -- category map ------------------------------------------------------------------------------------
@@ -224,26 +127,3 @@ def test_a_banned_word_rule_must_be_coherent() -> None:
         BannedWordSpec(word="(unclosed", is_regex=True, kind="block")
     with pytest.raises(pydantic.ValidationError):
         BannedWordSpec(word="", kind="block")
-
-
-# -- intake jobs -------------------------------------------------------------------------------------
-async def test_exactly_one_of_many_concurrent_handoffs_of_a_job_wins(store: StateStore) -> None:
-    outcomes = await asyncio.gather(
-        *(
-            store.record_intake_job("1700000000000-0:dome:7", queue="normal")
-            for _ in range(CONCURRENT_CALLERS)
-        )
-    )
-    assert outcomes.count(True) == 1
-
-
-async def test_an_unconfirmed_job_is_handed_off_again_after_its_lease(store: StateStore) -> None:
-    key = "1700000000000-1:dome:8"
-    assert await store.record_intake_job(key, queue="normal", reason="import", market="dome", item_no=8)
-    assert not await store.record_intake_job(key, queue="normal")  # still within the lease
-    assert await store.record_intake_job(key, queue="batch", reclaim_after_s=0)  # holder crashed
-
-    await store.mark_intake_job_enqueued(key)
-
-    assert not await store.record_intake_job(key, queue="normal", reclaim_after_s=0)
-    assert await store.record_intake_job("1700000000000-2:dome:8", queue="normal")
