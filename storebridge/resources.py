@@ -16,9 +16,8 @@ from storebridge.config import Settings
 from storebridge.domeggook import DomeggookClient
 from storebridge.http import Limiter
 from storebridge.images import ImagePipeline
-from storebridge.keys import Keys
-from storebridge.limiter import LimiterHook, LocalLimiterHook, QuotaConfig, RateLimiter, default_buckets
-from storebridge.listing_rules import rules_from_store
+from storebridge.limiter import LimiterHook, LocalLimiterHook, RateLimiter, buckets_from_settings
+from storebridge.listing_rules import load_listing_rules_from_store
 from storebridge.metrics import MetricsHook
 from storebridge.naver import NaverClient
 from storebridge.store import StateStore
@@ -55,21 +54,13 @@ class Resources:
             self._stack.push_async_callback(self.redis.aclose)  # registered first: closed last
             self.store = await self._stack.enter_async_context(StateStore.from_settings(settings))
             hook: Limiter | None = None
-            buckets = default_buckets(
-                domeggook_rate_per_s=settings.domeggook_max_tps, naver_rate_per_s=settings.naver_max_tps
-            )
             if settings.rate_limit_mode == "global":
                 self.limiter = await self._stack.enter_async_context(
-                    RateLimiter(
-                        self.redis,
-                        buckets,
-                        quotas=[QuotaConfig("domeggook", limit=settings.domeggook_daily_limit)],
-                        keys=Keys(settings.redis_namespace),
-                    )
+                    RateLimiter.from_settings(settings, self.redis)
                 )
                 hook = LimiterHook(self.limiter)
             elif settings.rate_limit_mode == "local":
-                hook = LocalLimiterHook({b.api: b for b in buckets})
+                hook = LocalLimiterHook({b.api: b for b in buckets_from_settings(settings)})
             # One hook for both clients: metrics around the shared limiter (or around nothing).
             metered = MetricsHook(hook)
             enter = self._stack.enter_async_context
@@ -77,7 +68,7 @@ class Resources:
             naver = await enter(NaverClient.from_settings(settings, limiter=metered))
             images = await self._stack.enter_async_context(ImagePipeline.from_settings(settings))
             await images.ensure_bucket()
-            rules = await rules_from_store(settings, self.store)
+            rules = await load_listing_rules_from_store(settings, self.store)
             self._syncer = Syncer(
                 domeggook=domeggook,
                 naver=naver,

@@ -24,12 +24,12 @@ from storebridge.config import Settings
 from storebridge.health import create_health_app, default_checks
 from storebridge.intake import IntakeConsumer
 from storebridge.keys import Keys
-from storebridge.limiter import QuotaConfig, RateLimiter, default_buckets
+from storebridge.limiter import RateLimiter
 from storebridge.metrics import GaugeCollector
 from storebridge.serve import ServedApp
 from storebridge.store import StateStore
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 Sender = Callable[[SyncBatch], Awaitable[None]]
 
@@ -62,9 +62,9 @@ async def run_daemon(
 
     def on_signal() -> None:
         if stop.is_set():
-            log.warning("daemon.exit.forced")
+            logger.warning("daemon.exit.forced")
             os._exit(1)
-        log.info("daemon.stopping")
+        logger.info("daemon.stopping")
         stop.set()
 
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -73,17 +73,7 @@ async def run_daemon(
         async with contextlib.AsyncExitStack() as stack:
             store = await stack.enter_async_context(StateStore.from_settings(settings))
             stack.push_async_callback(redis.aclose)
-            limiter = await stack.enter_async_context(
-                RateLimiter(
-                    redis,
-                    default_buckets(
-                        domeggook_rate_per_s=settings.domeggook_max_tps,
-                        naver_rate_per_s=settings.naver_max_tps,
-                    ),
-                    quotas=[QuotaConfig("domeggook", limit=settings.domeggook_daily_limit)],
-                    keys=keys,
-                )
-            )
+            limiter = await stack.enter_async_context(RateLimiter.from_settings(settings, redis))
             intake = IntakeConsumer(
                 redis,
                 keys,
@@ -103,7 +93,7 @@ async def run_daemon(
             collector = GaugeCollector(
                 redis, keys, store, limiter, dramatiq_namespace=keys.dramatiq_namespace
             )
-            log.info("daemon.started", extra={"port": served.port, "consumer": intake.consumer})
+            logger.info("daemon.started", extra={"port": served.port, "consumer": intake.consumer})
             if ready is not None:
                 ready(served.port)
             intake_task = asyncio.create_task(intake.run(stop), name="intake")
@@ -116,10 +106,10 @@ async def run_daemon(
                 task.cancel()
             for task in done:
                 if task.exception() is not None:
-                    log.error(
+                    logger.error(
                         "daemon.task.failed", extra={"task": task.get_name(), "error": str(task.exception())}
                     )
-            log.info(
+            logger.info(
                 "daemon.stopped",
                 extra={
                     "handed_off": intake.handed_off,

@@ -24,7 +24,7 @@ from storebridge.keys import Keys
 from storebridge.resources import Resources
 from storebridge.sync import Syncer
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 _resources: WorkerResources | None = None
 
@@ -107,7 +107,7 @@ class WorkerResourcesMiddleware(Middleware):
         try:
             loop_thread.run_coroutine(resources.open())
         except Exception as exc:
-            log.critical("worker.resources.failed", extra={"error": f"{type(exc).__name__}: {exc}"})
+            logger.critical("worker.resources.failed", extra={"error": f"{type(exc).__name__}: {exc}"})
             # AsyncIO's loop thread is not a daemon thread: left running, the process would never exit.
             loop_thread.stop()  # type: ignore[no-untyped-call]
             set_event_loop_thread(None)
@@ -117,7 +117,7 @@ class WorkerResourcesMiddleware(Middleware):
     def after_worker_boot(self, broker: Any, worker: Any) -> None:
         """One line per booted worker: which queues it consumes and how many threads."""
         queues = sorted(worker.consumer_whitelist or broker.get_declared_queues())
-        log.info("worker.ready", extra={"queues": queues, "threads": worker.worker_threads})
+        logger.info("worker.ready", extra={"queues": queues, "threads": worker.worker_threads})
 
     def after_worker_shutdown(self, broker: Any, worker: Any) -> None:
         """Close the resources while the loop still runs (idempotent)."""
@@ -128,7 +128,7 @@ class WorkerResourcesMiddleware(Middleware):
         loop_thread = get_event_loop_thread()
         if loop_thread is not None:
             loop_thread.run_coroutine(resources.close())
-        log.info("worker.resources.closed")
+        logger.info("worker.resources.closed")
 
 
 def _loop_thread() -> EventLoopThread:

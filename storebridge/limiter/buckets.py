@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from storebridge.config import Settings
 from storebridge.errors import TransientError
 from storebridge.limiter.routes import (
     DOMEGGOOK,
@@ -86,6 +87,18 @@ def default_buckets(
         for api in (NAVER_AUTH, NAVER_IMAGES, NAVER_PRODUCTS, NAVER_SEARCH, NAVER_CATEGORIES)
     )
     return (domeggook, *naver)
+
+
+def buckets_from_settings(settings: Settings) -> tuple[BucketConfig, ...]:
+    """The pipeline's buckets at the deployment's rates (``DOMEGGOOK_MAX_TPS``, ``NAVER_MAX_TPS``).
+
+    The one place that turns settings into buckets, so the daemon, the workers and the commands
+    cannot drift apart: every process must use the same budget for the same bucket id, since the
+    schedule in Redis is shared by all of them.
+    """
+    return default_buckets(
+        domeggook_rate_per_s=settings.domeggook_max_tps, naver_rate_per_s=settings.naver_max_tps
+    )
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,14 @@
 """Loading the limiter's Lua scripts and decoding their replies (style principle 8).
 
-Each script lives in ``storebridge/limiter/lua/<name>.lua`` with its ``KEYS``/``ARGV`` header. It is
-registered with redis-py's ``register_script``: the returned ``AsyncScript`` calls ``EVALSHA`` and,
-on ``NOSCRIPT`` (after a Redis restart, failover or ``SCRIPT FLUSH``), loads the source again and
-retries once, so callers never see that error.
+Each script lives in ``storebridge/limiter/lua/<name>.lua`` with its ``KEYS``/``ARGV`` header. The
+helpers they share (the Redis-``TIME`` clock with its test override, the 429 penalty factor, reading
+and writing a bucket's pause) live once in ``lua/prelude.lua``: Redis runs one source text per
+script and has no include, so this loader puts the prelude in front of every script before
+registering it (Lua error line numbers therefore count from the prelude's first line).
+
+A script is registered with redis-py's ``register_script``: the returned ``AsyncScript`` calls
+``EVALSHA`` and, on ``NOSCRIPT`` (after a Redis restart, failover or ``SCRIPT FLUSH``), loads the
+source again and retries once, so callers never see that error.
 """
 
 from __future__ import annotations
@@ -20,14 +25,26 @@ LUA_FOLDER = "lua"
 
 #: Every script the limiter uses, by file stem.
 SCRIPT_NAMES = ("reserve", "penalize", "observe", "quota")
+#: File stem of the helpers every script shares (not a script itself).
+PRELUDE_NAME = "prelude"
+
+
+def _read_lua(stem: str) -> str:
+    return resources.files(LUA_PACKAGE).joinpath(LUA_FOLDER, f"{stem}.lua").read_text(encoding="utf-8")
+
+
+@cache
+def prelude_source() -> str:
+    """The text of ``storebridge/limiter/lua/prelude.lua`` (read once per process)."""
+    return _read_lua(PRELUDE_NAME)
 
 
 @cache
 def lua_source(name: str) -> str:
-    """The text of ``storebridge/limiter/lua/<name>.lua`` (read once per process)."""
+    """What is registered for script ``name``: the prelude, then ``lua/<name>.lua`` (built once)."""
     if name not in SCRIPT_NAMES:
         raise ValueError(f"unknown limiter script {name!r}")
-    return resources.files(LUA_PACKAGE).joinpath(LUA_FOLDER, f"{name}.lua").read_text(encoding="utf-8")
+    return f"{prelude_source()}\n{_read_lua(name)}"
 
 
 def register(redis: Redis, name: str) -> AsyncScript:

@@ -12,14 +12,8 @@
 -- ARGV[5]  now_us     "" = redis TIME; otherwise the instant to use (tests only)
 --
 -- Returns {now_us, resume_us} (resume_us = 0 when the bucket is not paused).
-
-local function clock_us(override)
-  if override ~= nil and override ~= "" then
-    return tonumber(override)
-  end
-  local t = redis.call("TIME")
-  return tonumber(t[1]) * 1000000 + tonumber(t[2])
-end
+--
+-- From prelude.lua (scripts.py puts it in front of this file): clock_us, pause_resume_ms, set_pause.
 
 local now = clock_us(ARGV[5])
 local now_ms = math.ceil(now / 1000)
@@ -29,10 +23,10 @@ if ARGV[1] ~= "" then redis.call("HSET", KEYS[1], "rps", ARGV[1]) end
 if ARGV[2] ~= "" then redis.call("HSET", KEYS[1], "burst", ARGV[2]) end
 if ARGV[1] ~= "" or ARGV[2] ~= "" then redis.call("PEXPIRE", KEYS[1], ARGV[4]) end
 
-local resume_ms = tonumber(redis.call("GET", KEYS[2])) or 0
+local resume_ms = pause_resume_ms(KEYS[2])
 if pause_ms > 0 and now_ms + pause_ms > resume_ms then
   resume_ms = now_ms + math.ceil(pause_ms)
-  redis.call("SET", KEYS[2], string.format("%d", resume_ms), "PX", string.format("%d", resume_ms - now_ms + 1000))
+  set_pause(KEYS[2], resume_ms, now_ms)
 end
 if resume_ms <= now_ms then resume_ms = 0 end
 

@@ -15,21 +15,8 @@
 -- A 429 that arrives while an earlier penalty's pause is still running (the other requests
 -- that were already in flight) extends the pause but does not cut the rate again, so one
 -- overload event halves the rate once, not once per in-flight request.
-
-local function clock_us(override)
-  if override ~= nil and override ~= "" then
-    return tonumber(override)
-  end
-  local t = redis.call("TIME")
-  return tonumber(t[1]) * 1000000 + tonumber(t[2])
-end
-
-local function penalty_factor(factor, factor_at, now, recovery)
-  if not factor then return 1 end
-  if now <= factor_at then return factor end
-  if recovery <= 0 or now - factor_at >= recovery then return 1 end
-  return factor + (1 - factor) * (now - factor_at) / recovery
-end
+--
+-- From prelude.lua (scripts.py puts it in front of this file): clock_us, penalty_factor, pause_resume_ms, set_pause.
 
 local pause_ms = tonumber(ARGV[1])
 local decrease = tonumber(ARGV[2])
@@ -38,8 +25,8 @@ local recovery = tonumber(ARGV[4])
 local now = clock_us(ARGV[5])
 local now_ms = math.ceil(now / 1000)
 
-local resume_ms = math.max(tonumber(redis.call("GET", KEYS[2])) or 0, now_ms + math.ceil(pause_ms))
-redis.call("SET", KEYS[2], string.format("%d", resume_ms), "PX", string.format("%d", resume_ms - now_ms + 1000))
+local resume_ms = math.max(pause_resume_ms(KEYS[2]), now_ms + math.ceil(pause_ms))
+set_pause(KEYS[2], resume_ms, now_ms)
 
 local state = redis.call("HMGET", KEYS[1], "factor", "factor_at_us")
 local old_factor = tonumber(state[1])

@@ -12,17 +12,11 @@
 -- Returns {status, used, until_midnight_us, day}
 --   status 1 = counted (used includes this call), 0 = refused (at/over limit; nothing counted),
 --          -1 = wrong day (retry with KEYS[1] for `day`).
+--
+-- From prelude.lua (scripts.py puts it in front of this file): clock_us.
 
 local KST_OFFSET_S = 9 * 3600
 local DAY_S = 86400
-
-local function clock_us(override)
-  if override ~= nil and override ~= "" then
-    return tonumber(override)
-  end
-  local t = redis.call("TIME")
-  return tonumber(t[1]) * 1000000 + tonumber(t[2])
-end
 
 local expected_day = tonumber(ARGV[1])
 local cost = tonumber(ARGV[2])

@@ -26,21 +26,8 @@
 -- the only mode since 7; Valkey likewise).
 -- Every number is an integer number of µs because Redis truncates Lua numbers in replies and
 -- tostring() would print only 14 significant digits.
-
-local function clock_us(override)
-  if override ~= nil and override ~= "" then
-    return tonumber(override)
-  end
-  local t = redis.call("TIME")
-  return tonumber(t[1]) * 1000000 + tonumber(t[2])
-end
-
-local function penalty_factor(factor, factor_at, now, recovery)
-  if not factor then return 1 end
-  if now <= factor_at then return factor end
-  if recovery <= 0 or now - factor_at >= recovery then return 1 end
-  return factor + (1 - factor) * (now - factor_at) / recovery
-end
+--
+-- From prelude.lua (scripts.py puts it in front of this file): clock_us, penalty_factor, pause_resume_ms.
 
 local base_rps = tonumber(ARGV[1])
 local safety = tonumber(ARGV[2])
@@ -62,7 +49,7 @@ local factor_at = tonumber(state[3]) or 0
 rate = rate * penalty_factor(tonumber(state[2]), factor_at, now, recovery)
 local interval = 1000000 / rate
 
-local pause_until = (tonumber(redis.call("GET", KEYS[2])) or 0) * 1000
+local pause_until = pause_resume_ms(KEYS[2]) * 1000
 local start = math.max(now, pause_until)
 
 -- GCRA with waiting instead of refusing: the call is booked at the end of the schedule and may
