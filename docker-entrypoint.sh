@@ -20,7 +20,7 @@ start_embedded_exporter() {
     # Compose and plain `docker run` have no sidecars: METRICS_EXPORTER=1 runs the exporter in the
     # background of the worker container (it dies with the container).
     if [ "${METRICS_EXPORTER:-0}" = "1" ]; then
-        python /opt/storebridge/metrics_exporter.py &
+        python "${EXPORTER_SCRIPT:-/opt/storebridge/metrics_exporter.py}" &
     fi
 }
 
@@ -42,7 +42,7 @@ case "${1:-daemon}" in
         esac
         ;;
     metrics-exporter)
-        exec python /opt/storebridge/metrics_exporter.py
+        exec python "${EXPORTER_SCRIPT:-/opt/storebridge/metrics_exporter.py}"
         ;;
     dramatiq)
         wipe_multiproc_dir

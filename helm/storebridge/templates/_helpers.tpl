@@ -283,6 +283,8 @@ securityContext:
   resources:
     {{- toYaml $ctx.Values.worker.exporter.resources | nindent 4 }}
   volumeMounts:
+    - name: tmp
+      mountPath: /tmp
     - name: prometheus-multiproc
       mountPath: {{ $ctx.Values.prometheusMultiprocDir }}
       readOnly: true
