@@ -1,10 +1,11 @@
 """Verify and normalise one downloaded image with Pillow (synchronous: run it in a worker thread).
 
 Order matters for safety: the header is parsed with only the sniffed format's plugin enabled, the
-declared size is checked against ``max_pixels`` and ``min_side_px`` *before* any pixel is decoded,
-and only then are the pixels loaded. Pillow's own decompression-bomb guard (a warning above
-~89 MP, an error above twice that) is turned into ``TOO_MANY_PIXELS`` too, whether the warning is
-raised as an error (tests run with ``-W error``) or not.
+declared size is checked against ``max_pixels`` *before* any pixel is decoded, and only then are
+the pixels loaded. Pillow's own decompression-bomb guard (a warning above ~89 MP, an error above
+twice that) is turned into ``TOO_MANY_PIXELS`` too, whether the warning is raised as an error
+(tests run with ``-W error``) or not. The minimum size is not checked here: it applies to the
+representative and optional images only (``too_small``), never to detail strips and slices.
 
 Output policy (Naver accepts JPG/GIF/PNG/BMP, not WebP):
 - JPEG and WebP → JPEG (alpha flattened onto white); PNG, GIF and BMP → PNG (lossless, keeps
@@ -12,7 +13,8 @@ Output policy (Naver accepts JPG/GIF/PNG/BMP, not WebP):
 - EXIF orientation is applied to the pixels, then every metadata block is dropped (EXIF with GPS,
   XMP, comments, text chunks); only the ICC colour profile is kept, because dropping it would
   change the colours of non-sRGB pictures.
-- Longest side above ``max_side_px`` → scaled down with Lanczos, aspect kept.
+- Width above ``max_width_px`` → scaled down to that width with Lanczos, aspect kept and no height
+  cap, so a tall detail strip stays readable.
 The result is deterministic for given input bytes, so its sha256 is a stable cache key.
 """
 
@@ -121,8 +123,8 @@ def normalise_image(
 ) -> NormalisedImage | ImageProblem:
     """Check ``data`` (whose magic bytes said ``source_format``) and return Naver-ready bytes.
 
-    Problems: ``TOO_MANY_PIXELS`` (decided from the header, nothing decoded), ``TOO_SMALL``
-    (from the header too), ``CORRUPT`` (unreadable header or pixels, truncated file).
+    Problems: ``TOO_MANY_PIXELS`` (decided from the header, nothing decoded), ``CORRUPT``
+    (unreadable header or pixels, truncated file). Small images pass: see ``too_small``.
     CPU-heavy: call it through ``asyncio.to_thread`` or an executor, never on the event loop.
     """
     try:
@@ -137,10 +139,6 @@ def normalise_image(
             return ImageProblem(
                 url, TOO_MANY_PIXELS, f"declares {width}x{height} px, limit {limits.max_pixels} pixels"
             )
-        if min(width, height) < limits.min_side_px:
-            return ImageProblem(
-                url, TOO_SMALL, f"{width}x{height} px, minimum {limits.min_side_px}x{limits.min_side_px}"
-            )
         icc_profile = opened.info.get("icc_profile")
         try:
             opened.load()
@@ -151,8 +149,21 @@ def normalise_image(
             return ImageProblem(url, CORRUPT, f"{source_format} pixels cannot be decoded: {exc}")
     output_format = JPEG if source_format in (JPEG, WEBP) else PNG
     image = _to_output_mode(upright, output_format)
-    if max(image.size) > limits.max_side_px:
-        image.thumbnail((limits.max_side_px, limits.max_side_px), Image.Resampling.LANCZOS)
+    if image.width > limits.max_width_px:
+        height = max(1, round(image.height * limits.max_width_px / image.width))
+        image = image.resize((limits.max_width_px, height), Image.Resampling.LANCZOS)
     encoded = _encode(image, output_format, _matching_profile(icc_profile, image.mode), limits)
     digest = hashlib.sha256(encoded).hexdigest()
     return NormalisedImage(encoded, output_format, image.width, image.height, digest)
+
+
+def too_small(image: NormalisedImage, url: str, limits: ImageLimits) -> ImageProblem | None:
+    """``TOO_SMALL`` when a representative or optional image is below ``min_side_px`` on a side.
+
+    Detail images are exempt: a detail page is often a stack of thin slices (860 × 300 px) that
+    only read as one picture together.
+    """
+    if min(image.width, image.height) >= limits.min_side_px:
+        return None
+    side = limits.min_side_px
+    return ImageProblem(url, TOO_SMALL, f"{image.width}x{image.height} px, minimum {side}x{side}")

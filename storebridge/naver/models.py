@@ -14,6 +14,7 @@ from schemas.naver import NaverCategory, ProductReadResponse, ProductSearchRespo
 from schemas.naver_gateway import RateLimitHeaders
 
 __all__ = [
+    "DEAD_STATUSES",
     "CreateResult",
     "FoundProduct",
     "ImageFile",
@@ -76,6 +77,11 @@ class ProductDocument:
     rate_limit: RateLimitHeaders | None
 
 
+#: Search statuses of products that are gone for good or that Naver will not let us sell: never
+#: adopted as the result of a lost create [DOC search-product.md lists them among result statuses].
+DEAD_STATUSES = frozenset({"DELETE", "CLOSE", "PROHIBITION"})
+
+
 @dataclass(frozen=True)
 class FoundProduct:
     """One product found by seller code: enough to adopt it (numbers) and to see its state."""
@@ -89,21 +95,31 @@ class FoundProduct:
     sale_price: int | None
     stock_quantity: int | None
 
+    @property
+    def live(self) -> bool:
+        """Whether this product can be adopted (not DELETE, CLOSE or PROHIBITION; unknown counts as live)."""
+        return self.status_type not in DEAD_STATUSES
+
 
 @dataclass(frozen=True)
 class PriceStockChange:
     """Absolute new price and/or stock of one product without combination options (multi-update).
 
-    Absolute values make the change idempotent, so it is safe to retry.
+    Absolute values make the change idempotent, so it is safe to retry. ``reopen`` adds
+    ``PRODUCT_STATUS_SALE``: a sold-out product gets back on sale only when SALE is sent with the
+    stock [DOC create-product-product.md], never from the stock alone.
     """
 
     origin_product_no: int
     sale_price: int | None = None
     stock_quantity: int | None = None
+    reopen: bool = False
 
     def __post_init__(self) -> None:
         if self.sale_price is None and self.stock_quantity is None:
             raise ValueError(f"product {self.origin_product_no}: nothing to change")
+        if self.reopen and not self.stock_quantity:
+            raise ValueError(f"product {self.origin_product_no}: re-opening the sale needs a stock")
 
 
 @dataclass(frozen=True)
@@ -193,4 +209,6 @@ def multi_update_row(change: PriceStockChange) -> dict[str, Any]:
     if change.stock_quantity is not None:
         row["multiUpdateTypes"].append("STOCK")
         row["stockQuantity"] = change.stock_quantity
+    if change.reopen:
+        row["multiUpdateTypes"].append("PRODUCT_STATUS_SALE")
     return row

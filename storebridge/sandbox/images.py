@@ -6,9 +6,11 @@ Served under the Domeggook app at ``/_img/...``:
   ``/_img/upload/item/YYYY/MM/DD/<no>/<hash>_img_760?hash=<hash>`` (``_img_760`` 800x800 JPEG,
   ``_img_330`` 330 JPEG, ``_stt_150.png`` / ``_stt_330.png`` PNG); no Referer needed;
 * detail images on "supplier hosts", ``/_img/supplier/<seller>/detail/<no>_<k>.jpg?w=800&h=1200``
-  (800x1200 JPEG) and a notice banner ``/_img/supplier/<seller>/notice/<no>.jpg``; these are
-  hotlink-protected like the real ones: without ``Referer: https://domeggook.com/…`` they answer 403
-  (``domeggook-api.md`` §5 item 12, [ONE]).
+  (800x1200 JPEG; one item in five starts with a tall 860x8000 strip, one in five is made of thin
+  860x300 slices, as Korean detail pages are) and a notice banner
+  ``/_img/supplier/<seller>/notice/<no>.jpg``; these are hotlink-protected like the real ones:
+  without ``Referer: https://domeggook.com/…`` they answer 403 (``domeggook-api.md`` §5 item 12,
+  [ONE]).
 
 Pictures are rendered lazily with Pillow on first request (in a worker thread) and kept in a small
 byte-bounded LRU cache. Colours and text derive from the item number, so the same URL always
@@ -38,6 +40,12 @@ from storebridge.sandbox.catalog.model import Catalog, Item, Scenario
 IMAGE_PREFIX = "/_img"
 REPRESENTATIVE_PX = 800
 DETAIL_SIZE_PX = (800, 1200)
+#: Korean detail pages are often one tall ~860 px strip or a stack of thin slices; a minimum size
+#: or a longest-side resize would tear them apart (fidelity-evidence #9).
+TALL_STRIP_PX = (860, 8000)
+THIN_SLICE_PX = (860, 300)
+#: Of every ``DETAIL_SHAPE_CYCLE`` items (by number), one gets a tall strip first, one thin slices.
+DETAIL_SHAPE_CYCLE = 5
 NOTICE_SIZE_PX = (800, 200)
 TINY_PX = 50
 BOMB_PX = 30_000
@@ -87,13 +95,25 @@ def thumb_urls(origin: str, item: Item) -> dict[str, str]:
     }
 
 
+def detail_size(item_no: int, index: int) -> tuple[int, int]:
+    """Pixel size of detail image ``index`` (1-based): a tall strip, a thin slice or a plain page."""
+    shape = item_no % DETAIL_SHAPE_CYCLE
+    if shape == 1 and index == 1:
+        return TALL_STRIP_PX
+    if shape == 2:
+        return THIN_SLICE_PX
+    return DETAIL_SIZE_PX
+
+
 def detail_image_urls(origin: str, item: Item) -> list[str]:
     """Absolute detail image URLs (raw; the HTML escapes the ``&`` as ``&amp;`` like the real one)."""
-    width, height = DETAIL_SIZE_PX
-    return [
-        f"{origin}{IMAGE_PREFIX}/supplier/{item.seller.id}/detail/{item.no}_{k}.jpg?w={width}&h={height}"
-        for k in range(1, item.detail_images + 1)
-    ]
+    urls = []
+    for k in range(1, item.detail_images + 1):
+        width, height = detail_size(item.no, k)
+        urls.append(
+            f"{origin}{IMAGE_PREFIX}/supplier/{item.seller.id}/detail/{item.no}_{k}.jpg?w={width}&h={height}"
+        )
+    return urls
 
 
 def notice_banner_url(origin: str, item: Item) -> str:
@@ -202,7 +222,7 @@ class ImageHost:
                 return self._not_found()
             if Scenario.MISSING_DETAIL_IMAGE in item.scenarios and index == item.detail_images:
                 return self._not_found()
-            width, height = DETAIL_SIZE_PX
+            width, height = detail_size(item.no, index)
             return await self._picture(
                 ("detail", item.no, index), item.no, f"detail {index}", width, height, "JPEG"
             )

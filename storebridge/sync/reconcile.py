@@ -12,7 +12,8 @@ management code (``DG-{market}-{no}``, unique per item) is the key that finds wh
 
    - REGISTERING younger than ``registering_stale_s``: left alone (a live worker may be creating);
    - UNKNOWN inside the grace period: left alone (an empty search would prove nothing yet);
-   - otherwise search by seller code. One product → COMPLETED, code ADOPTED (the create worked);
+   - otherwise search by seller code, keeping only live products (never DELETE, CLOSE or
+     PROHIBITION rows). One product → COMPLETED, code ADOPTED (the create worked);
      several → MANUAL_REVIEW, code DUPLICATE_ON_NAVER (a person picks the one to keep);
    - none, from a stale REGISTERING → UNKNOWN (the worker was lost; its create may still appear,
      so the grace period starts now);
@@ -104,7 +105,9 @@ class Reconciler:
             return Reconciliation(row=row)
         if row.state == State.UNKNOWN and self.grace_left_s(row) > 0:
             return Reconciliation(row=row)
-        found = await self.naver.search_by_seller_code(row.seller_management_code)
+        # Search also returns products Naver deleted, closed or prohibited [DOC search-product.md]:
+        # adopting one would leave the item "listed" on a product nobody can buy.
+        found = [f for f in await self.naver.search_by_seller_code(row.seller_management_code) if f.live]
         if len(found) == 1:
             row = await self.store.transition(
                 row.id,

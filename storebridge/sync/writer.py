@@ -6,6 +6,10 @@ Kept apart from ``sync`` so the call-count rules (the product's speed limit) liv
 - price/stock of a product with combination options: one ``option-stock`` call, addressed by row
   ids remembered in the product's ``ListingSnapshot`` (one extra GET only the first time they are
   unknown);
+- a restock (the last stock sent was 0, the new one is not): Naver keeps a sold-out product
+  OUTOFSTOCK until ``statusType`` SALE is sent with the stock [DOC create-product-product.md,
+  read-channel-product-product.md], so the multi-update carries ``PRODUCT_STATUS_SALE``, and an
+  option product gets one ``change-status`` SALE call after its option stock;
 - anything structural: GET → deep-merge our payload → PUT (a PUT replaces the whole product, so
   fields Naver keeps that we do not send are carried over, never dropped).
 """
@@ -97,13 +101,20 @@ class NaverWriter:
         origin_no = _origin_no(row)
         origin = wire["originProduct"]
         rows = _rows(wire)
+        snapshot = ListingSnapshot.from_json(row.snapshot)
+        stock = int(origin.get("stockQuantity") or 0)
+        # Unknown last stock (an adopted product): re-open too; SALE on a selling product is a no-op.
+        restocked = stock > 0 and not snapshot.stock
         if not rows:
             change = PriceStockChange(
-                origin_no, sale_price=origin.get("salePrice"), stock_quantity=origin.get("stockQuantity")
+                origin_no,
+                sale_price=origin.get("salePrice"),
+                stock_quantity=origin.get("stockQuantity"),
+                reopen=restocked and not snapshot.suspended,
             )
             metas = await self.naver.update_prices_and_stock([change])
             return WriteOutcome(trace_id=metas[-1].trace_id if metas else None)
-        ids = dict(ListingSnapshot.from_json(row.snapshot).option_ids)
+        ids = dict(snapshot.option_ids)
         codes = [r.get("sellerManagerCode") for r in rows]
         if not all(isinstance(code, str) and code in ids for code in codes):
             ids = option_ids_of((await self.naver.get_product(origin_no)).body)
@@ -118,14 +129,22 @@ class NaverWriter:
             if str(r.get("sellerManagerCode")) in ids
         ]
         result = await self.naver.update_option_stock(origin_no, options, sale_price=origin.get("salePrice"))
-        return WriteOutcome(trace_id=result.trace_id, option_ids=ids)
+        trace_id = result.trace_id
+        if restocked and not snapshot.suspended:  # a suspended product is resumed by ``resume``
+            trace_id = (await self.naver.change_status(origin_no, "SALE", stock_quantity=stock)).trace_id
+        return WriteOutcome(trace_id=trace_id, option_ids=ids)
 
     async def suspend(self, row: ProductRow) -> None:
         """Stop the sale (ended or deleted at Domeggook)."""
         await self.naver.change_status(_origin_no(row), "SUSPENSION")
 
     async def resume(self, row: ProductRow, wire: Mapping[str, Any]) -> None:
-        """Back on sale after a suspension, with the current stock."""
+        """Back on sale after a suspension, with the current stock (option products too).
+
+        ``stockQuantity`` is the product total (the sum of the option rows for an option product):
+        the change-status doc requires it when leaving OUTOFSTOCK and names no exception for option
+        products [DOC read-channel-product-product.md].
+        """
         stock = int(wire["originProduct"].get("stockQuantity") or 0)
         await self.naver.change_status(_origin_no(row), "SALE", stock_quantity=stock)
 

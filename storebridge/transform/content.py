@@ -1,7 +1,9 @@
 """Product name, detail HTML and seller tags (business-rules §7, §8).
 
 - Names: HTML-decoded, tags, control characters and emoji/symbols removed (Naver's character
-  rules are unpublished; symbols are the likeliest 400), word rules applied, cut to 100 chars.
+  rules are unpublished; symbols are the likeliest 400), Smart Store's forbidden characters
+  replaced (``policy.NAME_FORBIDDEN``: "<신상>" becomes "(신상)", never deleted), word rules applied,
+  cut to 100 chars without leaving half a bracket.
 - Detail HTML: only ``desc.contents.item``, and only when ``desc.license.usable`` is explicitly
   true; sanitised with ``nh3`` (allow-list: no script/style/iframe, no ``on*`` attributes, no
   ``javascript:``/``data:`` URLs, no links). ``src`` values are HTML-decoded (``&amp;`` → ``&``)
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 import nh3
 
 from schemas.domeggook import DomeggookItem
+from storebridge.transform.policy import NAME_FORBIDDEN, replace_forbidden
 from storebridge.transform.result import (
     Adjustment,
     AdjustmentCode,
@@ -57,7 +60,10 @@ _ALLOWED_STYLES = frozenset(
 )
 _PROTOCOL_RELATIVE_SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*["']?)//""", re.IGNORECASE)
 _IMG_WITHOUT_SRC = re.compile(r'<img(?![^>]*\ssrc=")[^>]*>')
-_TAG = re.compile(r"<[^>]*>")
+#: A real tag (name starting with a letter), comment or doctype; "<신상>" is text, not a tag.
+_TAG = re.compile(r"<(?:/?[A-Za-z][^>]*|!--.*?--|![A-Za-z][^>]*)>", re.DOTALL)
+#: Brackets a cut must not leave open: opener → closer.
+_BRACKETS = {"(": ")", "[": "]", "{": "}", "（": "）", "【": "】", "「": "」", "『": "』", "〔": "〕"}
 _SPACE = re.compile(r"\s+")
 _REMOVED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "So", "Sk"})
 _PLACEHOLDERS = frozenset(
@@ -78,18 +84,20 @@ def decode_entities(value: str) -> str:
 def clean_text(value: str) -> tuple[str, int]:
     """Decode entities, drop tags, control characters and emoji/symbols, collapse spaces.
 
-    Returns the text and how many characters were removed (so the caller can report it).
+    What is left is what a shopper reads. Stray ``<``/``>`` become ``(``/``)``, so "<신상>" and
+    "&lt;특가&gt;" keep their words. Returns the text and how many characters were removed (so
+    the caller can report it).
     """
-    # Real tags first, then entities: "&lt;특가&gt;" is text and keeps its word (only "<>" go).
+    # Real tags first, then entities: "&lt;특가&gt;" is text and keeps its word.
     text = decode_entities(_TAG.sub(" ", value))
     kept = [ch for ch in text if _keep(ch)]
     removed = len(text) - len(kept)
-    return _SPACE.sub(" ", "".join(kept)).strip(), removed
+    return _SPACE.sub(" ", "".join(kept).replace("<", "(").replace(">", ")")).strip(), removed
 
 
 def _keep(ch: str) -> bool:
     variation_selector = "\ufe00" <= ch <= "\ufe0f"
-    return unicodedata.category(ch) not in _REMOVED_CATEGORIES and not variation_selector and ch not in "<>"
+    return unicodedata.category(ch) not in _REMOVED_CATEGORIES and not variation_selector
 
 
 def is_placeholder(value: str) -> bool:
@@ -98,14 +106,35 @@ def is_placeholder(value: str) -> bool:
 
 
 def truncate(text: str, limit: int) -> str:
-    """Cut to ``limit`` characters, at a word boundary when one is reasonably close."""
+    """Cut to ``limit`` characters, at a word boundary when one is reasonably close.
+
+    A cut never leaves half a bracket: "사이즈 (지름 30cm)" cut inside the brackets becomes
+    "사이즈", not "사이즈 (지름".
+    """
     if len(text) <= limit:
         return text
     cut = text[:limit]
     space = cut.rfind(" ")
     if space >= limit * 0.6:
         cut = cut[:space]
-    return cut.rstrip(" ,/-|·")
+    return close_brackets(cut).rstrip(" ,/-|·")
+
+
+def close_brackets(text: str) -> str:
+    """``text`` up to its first bracket left open (its opener removed if nothing precedes it)."""
+    open_at: list[int] = []
+    for index, ch in enumerate(text):
+        if ch in _BRACKETS:
+            open_at.append(index)
+        elif open_at and ch == _BRACKETS[text[open_at[-1]]]:
+            open_at.pop()
+    if not open_at:
+        return text
+    first = open_at[0]
+    head = text[:first].rstrip()
+    if head:
+        return head
+    return text[:first] + close_brackets(text[first + 1 :])
 
 
 @dataclass(frozen=True)
@@ -120,12 +149,12 @@ class NameOutcome:
 def clean_name(item: DomeggookItem, rules: TransformRules) -> NameOutcome:
     """The Naver product name: cleaned, word rules applied, at most ``rules.name_max_chars``."""
     no, path = item.no, "basis.title"
-    text, removed = clean_text(item.basis.title)
+    cleaned, removed = clean_text(item.basis.title)
+    text = replace_forbidden(cleaned, NAME_FORBIDDEN)
     adjustments: list[Adjustment] = []
-    if removed:
-        adjustments.append(
-            adjust(no, AdjustmentCode.NAME_CHARS_REMOVED, path, f"{removed} characters removed")
-        )
+    if removed or text != cleaned:
+        what = f"{removed} characters removed, forbidden characters replaced: {text[:60]!r}"
+        adjustments.append(adjust(no, AdjustmentCode.NAME_CHARS_REMOVED, path, what))
     words = apply_word_rules(text, rules.word_rules)
     adjustments += word_adjustments(no, path, words.replaced, words.warned)
     if words.blocked:
@@ -275,10 +304,15 @@ def build_detail(
             adjust(no, AdjustmentCode.DETAIL_GENERATED, path, f"description generated: {reason}")
         )
         content = sanitise_html(generated_description(item, name, representative_url)).html
+    # Replace in the HTML, then judge what the shopper reads: tags stripped, entities decoded, so
+    # "무조<b>건</b>" and "반드시&nbsp;효과" are caught. A replace word split by markup cannot be
+    # rewritten safely, so it blocks like a banned word.
     words = apply_word_rules(content, rules.word_rules)
-    adjustments += word_adjustments(no, path, words.replaced, words.warned)
-    if words.blocked:
-        cause = f"banned word(s) {', '.join(words.blocked)} in the detail HTML"
+    shown = apply_word_rules(clean_text(words.text)[0], rules.word_rules)
+    adjustments += word_adjustments(no, path, words.replaced, shown.warned)
+    blocked = [*shown.blocked, *(f"{word} (split by markup)" for word in shown.replaced)]
+    if blocked:
+        cause = f"banned word(s) {', '.join(blocked)} in the detail page text"
         return DetailOutcome(None, (reject(no, RejectionCode.BANNED_WORD, path, cause),), tuple(adjustments))
     return DetailOutcome(words.text, (), tuple(adjustments))
 

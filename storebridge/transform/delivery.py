@@ -105,7 +105,9 @@ def _claim(item: DomeggookItem, rules: TransformRules) -> ClaimDeliveryInfo | Re
     one_way = rules.default_return_fee_won if one_way is None else one_way
     if one_way is None:
         return reject(item.no, RejectionCode.RETURN_FEE_MISSING, "return.deliAmt", "no return fee given")
-    exchange = one_way * 2 if returns is not None and returns.deli_amt_double else one_way
+    # Smart Store's 교환배송비 is the round trip (the item comes back and a new one goes out), so it
+    # is always twice the one-way fee; ``deliAmtDouble``'s meaning at Domeggook is undocumented.
+    exchange = one_way * 2
     if one_way < 0 or exchange > MAX_CLAIM_FEE_WON:
         cause = f"return fee {one_way} / exchange fee {exchange} outside 0..{MAX_CLAIM_FEE_WON} won"
         return reject(item.no, RejectionCode.DELIVERY_FEE_OUT_OF_RANGE, "return.deliAmt", cause)

@@ -4,7 +4,8 @@ Only the ``ETC`` (기타 재화) notice is produced: it is the one type whose fi
 any supplier item. Category-specific types (food, cosmetics …) need Naver's template for the leaf
 (``GET /v1/products-for-provided-notice``) and are not handled here. Items whose supplier notice is
 missing are rejected (NOTICE_MISSING) unless ``rules.require_info_duty`` is off; placeholders such
-as "상세정보별도표기" become "상세페이지 참조".
+as "상세정보별도표기" become "상세페이지 참조". Text fields lose Smart Store's forbidden characters
+(``policy.NAME_FORBIDDEN``, replaced) and item/model names stay strictly below 50 characters.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Literal
 from schemas.domeggook import DomeggookItem, InfoDutyEntry
 from schemas.naver import EtcNotice, OriginAreaInfo, ProductInfoProvidedNotice
 from storebridge.transform.content import clean_text, is_placeholder, truncate
+from storebridge.transform.policy import NAME_FORBIDDEN, NOTICE_NAME_MAX_CHARS, replace_forbidden
 from storebridge.transform.result import Rejection, RejectionCode, reject
 from storebridge.transform.rules import TransformRules
 
@@ -67,16 +69,21 @@ def build_notice(
         listed = [f"{cert.name} {cert.no}".strip() for cert in detail.safety_cert if cert.no or cert.name]
         certificates = ", ".join(listed) or None
     answer = rules.notice_answer
+
+    def text(value: str, limit: int) -> str:
+        # Notice fields refuse the same characters as names (modelName: OBSERVED U-56165440097).
+        return truncate(replace_forbidden(value, NAME_FORBIDDEN), limit)
+
     etc = EtcNotice(
         return_cost_reason=answer,
         no_refund_reason=answer,
         quality_assurance_standard=answer,
         compensation_procedure=answer,
         trouble_shooting_contents=answer,
-        item_name=truncate(item_name or name, 50),
-        model_name=truncate(model_name or SEE_DETAIL, 50),
-        manufacturer=truncate(manufacturer or SEE_DETAIL, 200),
-        certificate_details=truncate(certificates, 500) if certificates else None,
+        item_name=text(item_name or name, NOTICE_NAME_MAX_CHARS) or SEE_DETAIL,
+        model_name=text(model_name or SEE_DETAIL, NOTICE_NAME_MAX_CHARS) or SEE_DETAIL,
+        manufacturer=text(manufacturer or SEE_DETAIL, 200) or SEE_DETAIL,
+        certificate_details=text(certificates, 500) or None if certificates else None,
         customer_service_phone_number=rules.as_phone,
     )
     return ProductInfoProvidedNotice(product_info_provided_notice_type="ETC", etc=etc)

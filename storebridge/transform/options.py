@@ -1,12 +1,18 @@
-"""``selectOpt`` combinations → Naver combination options, and the product stock (business-rules §6).
+r"""``selectOpt`` combinations → Naver combination options, and the product stock (business-rules §6).
 
 - ``data`` is authoritative; axis values come from ``set[i].opts[index]`` (the key's indexes),
   falling back to splitting the row's ``name`` on "/".
-- A row is sellable when its market flag (``dom``/``sup``) is "1" and ``hid`` is "0"; other rows
-  are left out (adjustment). Rows with stock 0 stay, so option keys are stable across re-syncs.
+- A row is sellable when its market flag (``dom``/``sup``) is "1" and ``hid`` is "0". Every row
+  stays in the listing: unsellable ones as stock 0 and ``usable=false``, so Naver's option ids
+  stay stable across re-syncs (a vanished row would force a new id on the next full update).
 - Each row's surcharge applies the base margin to the supplier add-on (``price.option_surcharge``).
-  A surcharge beyond ±``option_surcharge_ratio`` of the sale price drops the row (default) or
-  rejects the item, per ``option_surcharge_policy``.
+- A buyer can always pay the listed price: when no sellable, in-stock row has surcharge 0 (the
+  add-on-free variant is sold out or hidden), the sale price is re-based on the cheapest such row
+  and every surcharge shifted by the same amount (PRICE_REBASED).
+- Surcharges must then fit Smart Store's band for the (re-based) sale price (``policy``), or the
+  leaf's ``option_price_exceptions`` band. Out of band → the row is disabled at a clamped price
+  (default) or the item rejected, per ``option_surcharge_policy``.
+- Option values and group names lose ``\ * ? " < > /`` (replaced) and stay under 25 characters.
 - 1–3 axes (4+ → TOO_MANY_OPTION_AXES); at most ``max_option_combinations`` rows; no sellable
   row → NO_SELLABLE_VARIANT. A lone add-on-free row collapses to a plain product.
 - Product stock = sum of row stocks, each clamped to ``stock_cap``; a supplier status other than
@@ -15,12 +21,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from fractions import Fraction
 
 from schemas.domeggook import DomeggookItem, OptionVariant, SelectOpt
 from schemas.naver import OptionCombination, OptionCombinationGroupNames, OptionInfo
 from storebridge.transform.content import clean_text, truncate
+from storebridge.transform.policy import OPTION_VALUE_FORBIDDEN, replace_forbidden, surcharge_range
 from storebridge.transform.price import option_surcharge
 from storebridge.transform.result import (
     Adjustment,
@@ -49,6 +57,8 @@ class OptionsOutcome:
     stock_quantity: int
     rejections: tuple[Rejection, ...] = ()
     adjustments: tuple[Adjustment, ...] = ()
+    #: The sale price after re-basing on the cheapest sellable variant; ``None`` = unchanged.
+    sale_price_won: int | None = None
 
 
 @dataclass(frozen=True)
@@ -57,11 +67,17 @@ class _Row:
     names: tuple[str, ...]
     stock: int
     surcharge: int
+    usable: bool = True
+
+
+def option_text(raw: str) -> str:
+    """An option value or group name as Smart Store accepts it: cleaned, forbidden characters replaced."""
+    return replace_forbidden(clean_text(raw)[0], OPTION_VALUE_FORBIDDEN)
 
 
 def group_name(raw: str, index: int) -> str:
     """Normalise an axis name (색깔/컬러/color → 색상, 크기/size → 사이즈); empty → "옵션N"."""
-    text = clean_text(raw)[0]
+    text = option_text(raw)
     lowered = text.lower().replace(" ", "")
     for canonical, synonyms in _GROUP_SYNONYMS.items():
         if lowered in synonyms:
@@ -116,15 +132,21 @@ def _names(select: SelectOpt, key: str, variant: OptionVariant) -> tuple[str, ..
         else ""
         for axis, index in enumerate(indexes)
     ]
-    names = tuple(clean_text(name)[0] for name in from_set)
+    names = tuple(option_text(name) for name in from_set)
     if all(names):
         return names
-    split = tuple(clean_text(part)[0] for part in variant.name.split("/"))
+    split = tuple(option_text(part) for part in variant.name.split("/"))
     return split if len(split) == len(indexes) and all(split) else None
 
 
 def build_options(
-    item: DomeggookItem, rules: TransformRules, *, cost_won: int, sale_price_won: int, seller_code: str
+    item: DomeggookItem,
+    rules: TransformRules,
+    *,
+    cost_won: int,
+    sale_price_won: int,
+    seller_code: str,
+    leaf_category_id: str | None = None,
 ) -> OptionsOutcome:
     """Combination options and product stock for the item (see the module docstring for the rules)."""
     notes: list[Adjustment] = []
@@ -150,14 +172,9 @@ def build_options(
         )
     rows: list[_Row] = []
     rejections: list[Rejection] = []
-    limit = Fraction(rules.option_surcharge_ratio) * sale_price_won
     for key in sorted(select.data):
         variant, row_path = select.data[key], f"{path}.data.{key}"
-        sellable = variant.dom if rules.market == "dome" else variant.sup
-        if not sellable or variant.hidden:
-            what = f"option {key} left out (sellable={sellable}, hid={variant.hid[:5]!r})"
-            notes.append(adjust(no, AdjustmentCode.OPTION_DROPPED_UNSELLABLE, row_path, what))
-            continue
+        sellable = (variant.dom if rules.market == "dome" else variant.sup) and not variant.hidden
         names = _names(select, key, variant)
         if names is None:
             cause = f"option {key} has no value names in selectOpt.set or its name {variant.name[:40]!r}"
@@ -172,26 +189,84 @@ def build_options(
             cause = f"option {key} add-on {add_on} makes its cost {cost_won + add_on} won, not positive"
             rejections.append(reject(no, RejectionCode.PRICE_OUT_OF_RANGE, f"{row_path}.domPrice", cause))
             continue
-        surcharge = option_surcharge(cost_won, add_on, rules)
-        if abs(surcharge) > limit:
-            cause = (
-                f"option {key} surcharge {surcharge} won exceeds ±{int(limit)} of sale price {sale_price_won}"
-            )
-            if rules.option_surcharge_policy == "reject":
-                rejections.append(reject(no, RejectionCode.OPTION_SURCHARGE_OUT_OF_RANGE, row_path, cause))
-            else:
-                notes.append(adjust(no, AdjustmentCode.OPTION_DROPPED_SURCHARGE, row_path, cause))
-            continue
         truncated = tuple(truncate(name, rules.option_name_max_chars) for name in names)
         if truncated != names:
             notes.append(
                 adjust(no, AdjustmentCode.OPTION_NAME_TRUNCATED, row_path, f"option {key} names shortened")
             )
-        stock = _clamp(no, variant.qty, rules.stock_cap, f"{row_path}.qty", notes)
-        rows.append(_Row(key=key, names=truncated, stock=stock, surcharge=surcharge))
+        if sellable:
+            stock = _clamp(no, variant.qty, rules.stock_cap, f"{row_path}.qty", notes)
+        else:
+            stock = 0
+            what = f"option {key} kept disabled (not sellable: hid={variant.hid[:5]!r})"
+            notes.append(adjust(no, AdjustmentCode.OPTION_DISABLED_UNSELLABLE, row_path, what))
+        surcharge = option_surcharge(cost_won, add_on, rules)
+        rows.append(_Row(key=key, names=truncated, stock=stock, surcharge=surcharge, usable=sellable))
     if rejections:
         return OptionsOutcome(None, 0, tuple(rejections), tuple(notes))
-    return _assemble(item, rules, select, rows, seller_code, notes)
+    if not any(row.usable for row in rows):
+        cause = f"none of the {len(select.data)} option rows is sellable"
+        reason = reject(no, RejectionCode.NO_SELLABLE_VARIANT, "selectOpt.data", cause)
+        return OptionsOutcome(None, 0, (reason,), tuple(notes))
+    rows, sale = _rebase(no, rows, sale_price_won, notes)
+    if not rules.min_sale_price_won <= sale <= rules.max_sale_price_won:
+        bounds = f"{rules.min_sale_price_won}..{rules.max_sale_price_won}"
+        cause = f"re-based sale price {sale} won is outside {bounds}"
+        reason = reject(no, RejectionCode.PRICE_OUT_OF_RANGE, "salePrice", cause)
+        return OptionsOutcome(None, 0, (reason,), tuple(notes))
+    exception = rules.option_price_exceptions.get(leaf_category_id or "")
+    override = None if exception is None else (Fraction(exception[0]), Fraction(exception[1]))
+    band = surcharge_range(sale, override)
+    rows = _within_band(no, rows, sale, band, rules, rejections, notes)
+    if rejections:
+        return OptionsOutcome(None, 0, tuple(rejections), tuple(notes))
+    outcome = _assemble(item, rules, select, rows, seller_code, notes)
+    return dataclasses.replace(outcome, sale_price_won=None if sale == sale_price_won else sale)
+
+
+def _rebase(no: int, rows: list[_Row], sale: int, notes: list[Adjustment]) -> tuple[list[_Row], int]:
+    """Shift prices so the cheapest sellable (in-stock if any) row costs exactly the sale price."""
+    usable = [row for row in rows if row.usable]
+    candidates = [row for row in usable if row.stock > 0] or usable
+    if any(row.surcharge == 0 for row in candidates):
+        return rows, sale
+    base = min(candidates, key=lambda row: (row.surcharge, row.key))
+    shift = base.surcharge
+    what = (
+        f"no sellable option without surcharge: sale price {sale} re-based to {sale + shift} "
+        f"on option {base.key}"
+    )
+    notes.append(adjust(no, AdjustmentCode.PRICE_REBASED, f"selectOpt.data.{base.key}", what))
+    return [dataclasses.replace(row, surcharge=row.surcharge - shift) for row in rows], sale + shift
+
+
+def _within_band(
+    no: int,
+    rows: list[_Row],
+    sale: int,
+    band: tuple[int, int],
+    rules: TransformRules,
+    rejections: list[Rejection],
+    notes: list[Adjustment],
+) -> list[_Row]:
+    """Rows whose surcharges fit ``band``; out-of-band rows are disabled at a clamped price or rejected."""
+    low, high = band
+    kept: list[_Row] = []
+    for row in rows:
+        if low <= row.surcharge <= high:
+            kept.append(row)
+            continue
+        row_path = f"selectOpt.data.{row.key}"
+        cause = f"option {row.key} surcharge {row.surcharge} won is outside {low}..{high} (sale price {sale})"
+        if row.usable and rules.option_surcharge_policy == "reject":
+            rejections.append(reject(no, RejectionCode.OPTION_SURCHARGE_OUT_OF_RANGE, row_path, cause))
+            continue
+        notes.append(adjust(no, AdjustmentCode.OPTION_DISABLED_SURCHARGE, row_path, cause + ": disabled"))
+        clamped = min(max(row.surcharge, low), high)
+        # Naver prices are whole 10-won steps; clamp towards zero onto that grid.
+        clamped = int(clamped / rules.price_unit_won) * rules.price_unit_won
+        kept.append(dataclasses.replace(row, surcharge=clamped, stock=0, usable=False))
+    return kept
 
 
 def _assemble(
@@ -203,11 +278,6 @@ def _assemble(
     notes: list[Adjustment],
 ) -> OptionsOutcome:
     no, path = item.no, "selectOpt.data"
-    if not rows:
-        cause = f"none of the {len(select.data)} option rows is sellable"
-        return OptionsOutcome(
-            None, 0, (reject(no, RejectionCode.NO_SELLABLE_VARIANT, path, cause),), tuple(notes)
-        )
     if len(rows) > rules.max_option_combinations:
         cause = f"{len(rows)} sellable options, more than {rules.max_option_combinations}"
         return OptionsOutcome(
@@ -229,7 +299,7 @@ def _assemble(
     total = sum(row.stock for row in rows)
     if total > rules.stock_cap:
         share = rules.stock_cap // len(rows)
-        rows = [_Row(row.key, row.names, min(row.stock, share), row.surcharge) for row in rows]
+        rows = [dataclasses.replace(row, stock=min(row.stock, share)) for row in rows]
         what = f"option stocks summing to {total} capped at {share} each"
         notes.append(adjust(no, AdjustmentCode.STOCK_CLAMPED, path, what))
     groups = _group_names(select, len(rows[0].names), rules.option_name_max_chars)
@@ -240,7 +310,7 @@ def _assemble(
             option_name3=row.names[2] if len(row.names) > 2 else None,
             stock_quantity=row.stock,
             price=row.surcharge,
-            usable=True,
+            usable=row.usable,
             seller_manager_code=f"{seller_code}-{row.key}",
         )
         for row in rows
@@ -258,7 +328,7 @@ def _group_names(select: SelectOpt, axes: int, max_chars: int) -> OptionCombinat
     names: list[str] = []
     for index in range(axes):
         raw = select.axes[index].name if index < len(select.axes) else ""
-        name = truncate(group_name(raw, index), max_chars)
+        name = truncate(group_name(raw, index), max_chars) or f"옵션{index + 1}"
         names.append(name if name not in names else f"{name}{index + 1}")
     return OptionCombinationGroupNames(
         option_group_name1=names[0],

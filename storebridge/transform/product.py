@@ -167,7 +167,12 @@ def build_product(
     options = None
     if price.cost_won is not None and price.sale_price_won is not None:
         options = build_options(
-            item, rules, cost_won=price.cost_won, sale_price_won=price.sale_price_won, seller_code=code
+            item,
+            rules,
+            cost_won=price.cost_won,
+            sale_price_won=price.sale_price_won,
+            seller_code=code,
+            leaf_category_id=None if isinstance(category, Rejection) else category.leaf_category_id,
         )
         rejections += options.rejections
         notes += options.adjustments
@@ -212,7 +217,7 @@ def build_product(
                 name=name,
                 detail_content=detail.html,
                 images=Images(representative_image=ImageUrl(url=representative)),
-                sale_price=price.sale_price_won,
+                sale_price=options.sale_price_won or price.sale_price_won,
                 stock_quantity=options.stock_quantity,
                 delivery_info=delivery.info,
                 detail_attribute=DetailAttribute(

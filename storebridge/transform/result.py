@@ -58,8 +58,12 @@ class AdjustmentCode(StrEnum):
     NAME_CHARS_REMOVED = "NAME_CHARS_REMOVED"
     NAME_TRUNCATED = "NAME_TRUNCATED"
     PRICE_RAISED_TO_RESALE_MINIMUM = "PRICE_RAISED_TO_RESALE_MINIMUM"
-    OPTION_DROPPED_UNSELLABLE = "OPTION_DROPPED_UNSELLABLE"
-    OPTION_DROPPED_SURCHARGE = "OPTION_DROPPED_SURCHARGE"
+    #: An unsellable variant (sold out / hidden at the supplier) kept as stock 0, ``usable=false``.
+    OPTION_DISABLED_UNSELLABLE = "OPTION_DISABLED_UNSELLABLE"
+    #: A variant whose surcharge is outside Smart Store's band, kept disabled at a clamped price.
+    OPTION_DISABLED_SURCHARGE = "OPTION_DISABLED_SURCHARGE"
+    #: The add-on-free variant is not sellable: the sale price moved to the cheapest sellable one.
+    PRICE_REBASED = "PRICE_REBASED"
     OPTION_NAME_TRUNCATED = "OPTION_NAME_TRUNCATED"
     SINGLE_OPTION_COLLAPSED = "SINGLE_OPTION_COLLAPSED"
     STOCK_CLAMPED = "STOCK_CLAMPED"

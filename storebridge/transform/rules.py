@@ -14,6 +14,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Literal
 
+from storebridge.transform.policy import OPTION_VALUE_MAX_CHARS
 from storebridge.transform.words import DEFAULT_WORD_RULES, WordRule
 
 Market = Literal["dome", "supply"]
@@ -74,13 +75,16 @@ class TransformRules:
     price_unit_won: int = 10
     #: "separate": Naver charges the supplier's shipping fee; "included": free shipping, fee in price.
     shipping_mode: Literal["separate", "included"] = "separate"
-    #: Option surcharge must stay within ± this share of the sale price (Smart Store policy: 0.5).
-    option_surcharge_ratio: Decimal = Decimal("0.5")
-    #: Out-of-range surcharges: "drop" the variant (default) or "reject" the item.
-    option_surcharge_policy: Literal["drop", "reject"] = "drop"
+    #: Naver leaf id → (lowest, highest) surcharge as a share of the sale price, replacing Smart
+    #: Store's price bands (``policy.SURCHARGE_BANDS``) for leaves with the ``OPTION_PRICE``
+    #: exceptional-category type, e.g. ``{"50000803": (Decimal("-0.5"), Decimal("1"))}``.
+    option_price_exceptions: Mapping[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
+    #: Out-of-band surcharges: "disable" the variant (kept as stock 0, ``usable=false``, so its
+    #: Naver option id survives) or "reject" the item.
+    option_surcharge_policy: Literal["disable", "reject"] = "disable"
     max_option_combinations: int = 100
-    #: Smart Store's option-value limit is 25 characters (the earlier design allowed 100).
-    option_name_max_chars: int = 25
+    #: Option values must be shorter than 25 characters (OBSERVED U-56165440097): at most 24.
+    option_name_max_chars: int = OPTION_VALUE_MAX_CHARS
     name_max_chars: int = 100
     word_rules: tuple[WordRule, ...] = DEFAULT_WORD_RULES
     max_seller_tags: int = 10
@@ -125,14 +129,20 @@ class TransformRules:
             raise ValueError(f"need 0 < min_sale_price_won <= max_sale_price_won <= {NAVER_MAX_PRICE_WON}")
         if self.price_unit_won < 1:
             raise ValueError("price_unit_won must be at least 1")
-        if not 0 < self.option_surcharge_ratio < 1:
-            raise ValueError("option_surcharge_ratio must be between 0 and 1")
+        object.__setattr__(
+            self, "option_price_exceptions", MappingProxyType(dict(self.option_price_exceptions))
+        )
+        for leaf, (low, high) in self.option_price_exceptions.items():
+            if not -1 < low <= 0 <= high:
+                raise ValueError(f"option_price_exceptions[{leaf!r}] needs -1 < low <= 0 <= high")
         if not 0 < self.stock_cap <= NAVER_MAX_STOCK:
             raise ValueError(f"stock_cap must be within 1..{NAVER_MAX_STOCK}")
         if self.max_moq < 1 or self.max_option_combinations < 1:
             raise ValueError("max_moq and max_option_combinations must be at least 1")
-        if not 1 <= self.name_max_chars <= 100 or self.option_name_max_chars < 1:
-            raise ValueError("name_max_chars must be within 1..100 and option_name_max_chars positive")
+        if not 1 <= self.name_max_chars <= 100:
+            raise ValueError("name_max_chars must be within 1..100")
+        if not 1 <= self.option_name_max_chars <= OPTION_VALUE_MAX_CHARS:
+            raise ValueError(f"option_name_max_chars must be within 1..{OPTION_VALUE_MAX_CHARS}")
         if self.default_return_fee_won is not None and self.default_return_fee_won < 0:
             raise ValueError("default_return_fee_won must not be negative")
 

@@ -1,7 +1,8 @@
 """Banned-word rules (business-rules §7): block (send to review), replace (rewrite, continue), warn.
 
-Plain words match case-insensitively and ignore spacing ("병 치료" also matches "병치료"), because
-suppliers dodge filters with spacing and Naver's own detection is not that literal either. A rule
+Plain words match case-insensitively and ignore spacing and zero-width characters between any two
+letters ("병 치료" also matches "병치료", "무조건" also "무 조 건"), because suppliers dodge filters
+with spacing and Naver's own detection is not that literal either. A rule
 may instead be a regular expression. Blocks are checked *after* replacements, so a replacement that
 introduces a blocked word (an operator mistake) is still caught.
 """
@@ -17,12 +18,17 @@ from typing import Literal
 WordAction = Literal["block", "replace", "warn"]
 
 
+#: What may sit between the letters of a plain word and still read as that word: spacing and
+#: zero-width characters ("무 조 건", "완\u200b치"; ``\s`` covers the no-break space of ``&nbsp;``).
+_GAP = r"[\s\u200b-\u200f\u2060\ufeff]*"
+
+
 @lru_cache(maxsize=4096)
 def _compile(word: str, regex: bool) -> re.Pattern[str]:
     if regex:
         return re.compile(word, re.IGNORECASE)
-    pieces = [re.escape(piece) for piece in word.split()]
-    return re.compile(r"\s*".join(pieces), re.IGNORECASE)
+    letters = [re.escape(ch) for ch in word if not ch.isspace()]
+    return re.compile(_GAP.join(letters), re.IGNORECASE)
 
 
 @dataclass(frozen=True)

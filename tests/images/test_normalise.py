@@ -20,6 +20,7 @@ from storebridge.images import (
     normalise_image,
     sniff_format,
 )
+from storebridge.images.normalise import too_small
 
 URL = "http://supplier.test/img.jpg"
 LIMITS = ImageLimits()
@@ -157,11 +158,27 @@ def test_header_declaring_too_many_pixels_is_rejected_without_decoding() -> None
     assert problem(png_declaring(30000, 30000)).code == TOO_MANY_PIXELS  # Pillow's own guard
 
 
-def test_below_the_minimum_side_is_too_small() -> None:
-    result = problem(encode(picture(9, (50, 50)), "PNG"))
-    assert result.code == TOO_SMALL and "50x50" in result.detail
-    assert problem(encode(picture(9, (1000, 499)), "PNG")).code == TOO_SMALL
-    assert normalised(encode(picture(9, (50, 50)), "PNG"), ImageLimits(min_side_px=50)).width == 50
+def test_below_the_minimum_side_is_too_small_for_representative_and_optional_images() -> None:
+    # Changed with issue 8: normalise_image itself no longer refuses small images (detail slices
+    # are kept); ``too_small`` applies the minimum to the representative and optional images.
+    small = normalised(encode(picture(9, (50, 50)), "PNG"))
+    result = too_small(small, URL, LIMITS)
+    assert result is not None and result.code == TOO_SMALL and "50x50" in result.detail
+    flat = too_small(normalised(encode(picture(9, (1000, 499)), "PNG")), URL, LIMITS)
+    assert flat is not None and flat.code == TOO_SMALL
+    assert too_small(small, URL, ImageLimits(min_side_px=50)) is None
+
+
+def test_a_tall_detail_strip_keeps_its_proportions_and_stays_readable() -> None:
+    result = normalised(encode(picture(3, (860, 8000)), "JPEG"))
+    assert (result.width, result.height) == (860, 8000)
+    wide = normalised(encode(picture(3, (1720, 8000)), "JPEG"))
+    assert (wide.width, wide.height) == (1200, 5581)
+
+
+def test_a_thin_detail_slice_is_kept() -> None:
+    result = normalised(encode(picture(3, (860, 300)), "JPEG"))
+    assert (result.width, result.height) == (860, 300)
 
 
 @pytest.mark.parametrize(
@@ -187,4 +204,4 @@ def test_limits_reject_nonsense_values() -> None:
     with pytest.raises(ValueError, match="max_bytes"):
         ImageLimits(max_bytes=0)
     with pytest.raises(ValueError, match="min_side_px"):
-        ImageLimits(min_side_px=2000, max_side_px=1200)
+        ImageLimits(min_side_px=2000, max_width_px=1200)

@@ -190,7 +190,7 @@ class RecordingLimiter:
 @pytest.fixture
 async def sb() -> AsyncIterator[Sandbox]:
     """A sandbox whose Naver side allows 50 requests/s per API, so tests never wait on the bucket."""
-    options = SandboxOptions(items=5, seed=1, naver=NaverSimConfig(rate_per_s=50))
+    options = SandboxOptions(items=5, seed=1, naver=NaverSimConfig(rate_per_s=50, search_lag_s=0.0))
     async with Sandbox(options) as running:
         yield running
 

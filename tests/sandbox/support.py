@@ -111,7 +111,8 @@ def as_list(value: Any) -> list[Any]:
 
 SELLER_CODE = "SB-1-000123"
 #: The config of the ``naver`` fixture: the rate limit lifted so tests not about it can call freely.
-FREE_NAVER_CONFIG = NaverSimConfig(rate_per_s=1000.0)
+#: No rate limit and no search lag (the default lag is 2 s; tests that exercise it set their own).
+FREE_NAVER_CONFIG = NaverSimConfig(rate_per_s=1000.0, search_lag_s=0.0)
 
 
 def config_with(**changes: Any) -> NaverSimConfig:

@@ -15,6 +15,7 @@ from PIL import Image
 
 from storebridge.sandbox.catalog.generator import Catalog, Item, ItemStatus, Scenario, generate_catalog
 from storebridge.sandbox.domeggook.app import DomeggookSimConfig
+from storebridge.sandbox.images import TALL_STRIP_PX, THIN_SLICE_PX, detail_size
 from tests.sandbox.support import KEY, ServeDomeggook
 
 DOMEGGOOK_REFERER = "https://domeggook.com/"
@@ -90,13 +91,14 @@ async def test_small_thumbnails_are_png_and_large_ones_are_330px(host: Host) -> 
 
 
 async def test_detail_images_need_the_domeggook_referer(host: Host) -> None:
-    urls = await host.detail_urls(_healthy(host.catalog))
+    item = _healthy(host.catalog)
+    urls = await host.detail_urls(item)
     assert urls
     assert (await host.fetch(urls[0])).status == 403
     assert (await host.fetch(urls[0], referer="https://smartstore.naver.com/")).status == 403
     allowed = await host.fetch(urls[0], referer=DOMEGGOOK_REFERER)
     assert allowed.status == 200 and allowed.content_type == "image/jpeg"
-    assert Image.open(io.BytesIO(allowed.body)).size == (800, 1200)
+    assert Image.open(io.BytesIO(allowed.body)).size == detail_size(item.no, 1)
     www = await host.fetch(urls[-1], referer="https://www.domeggook.com/main/item/itemView.php")
     assert www.status == 200
 
@@ -179,3 +181,16 @@ async def test_image_requests_do_not_count_against_the_api_quota(host: Host) -> 
         stats = await response.json()
     assert stats["daily_used"] == 1  # the getItemView call only
     assert stats["images"]["served"] == 1
+
+
+async def test_the_catalog_has_tall_detail_strips_and_thin_slices(host: Host) -> None:
+    # Korean detail pages (fidelity-evidence #9): a client that shrinks the longest side or drops
+    # small images tears these apart, so the sandbox must serve them.
+    strip_item = next(i for i in host.catalog if detail_size(i.no, 1) == TALL_STRIP_PX and i.detail_images)
+    slice_item = next(i for i in host.catalog if detail_size(i.no, 1) == THIN_SLICE_PX and i.detail_images)
+
+    strip = await host.fetch((await host.detail_urls(strip_item))[0], referer=DOMEGGOOK_REFERER)
+    slices = await host.fetch((await host.detail_urls(slice_item))[0], referer=DOMEGGOOK_REFERER)
+
+    assert Image.open(io.BytesIO(strip.body)).size == (860, 8000)
+    assert Image.open(io.BytesIO(slices.body)).size == (860, 300)

@@ -61,11 +61,25 @@ async def test_change_status_refuses_unknown_status_and_product(naver: NaverApi)
     assert (bad_status, missing) == (400, 404)
 
 
-async def test_option_product_stock_is_changed_through_option_stock_only(naver: NaverApi) -> None:
+async def test_suspended_option_product_resumes_with_a_stock_quantity(naver: NaverApi) -> None:
+    # Changed with issue 8: the sandbox used to refuse stockQuantity for option products with an
+    # invented rule (NotAllowed.optionProduct.stock). DOC read-channel-product-product.md names no
+    # such exception, and requires the stock when leaving OUTOFSTOCK; the rows keep the stock.
     number = (await naver.create(with_options(await naver.valid_payload(), [5, 7])))["originProductNo"]
-    status, body = await change_status(naver, number, statusType="SUSPENSION", stockQuantity=3)
-    assert status == 400
-    assert body["invalidInputs"][0]["type"] == "NotAllowed.optionProduct.stock"
+    suspended, _ = await change_status(naver, number, statusType="SUSPENSION")
+    resumed, _ = await change_status(naver, number, statusType="SALE", stockQuantity=12)
+    after = await read(naver, number)
+    assert (suspended, resumed) == (200, 200)
+    assert (after["statusType"], after["stockQuantity"]) == ("SALE", 12)
+
+
+async def test_resuming_with_no_stock_keeps_a_suspended_product_suspended(naver: NaverApi) -> None:
+    number = (await naver.create(await naver.valid_payload()))["originProductNo"]
+    await change_status(naver, number, statusType="SUSPENSION")
+    status, _ = await change_status(naver, number, statusType="SALE", stockQuantity=0)
+    after = await read(naver, number)
+    assert status == 200
+    assert (after["statusType"], after["stockQuantity"]) == ("SUSPENSION", 0)
 
 
 async def test_option_stock_updates_rows_price_and_product_totals(naver: NaverApi) -> None:
@@ -94,9 +108,10 @@ async def test_option_stock_updates_rows_price_and_product_totals(naver: NaverAp
     ]
 
 
-async def test_option_stock_to_zero_everywhere_makes_the_product_out_of_stock_and_back(
-    naver: NaverApi,
-) -> None:
+async def test_option_stock_to_zero_sells_out_and_only_status_sale_reopens(naver: NaverApi) -> None:
+    # Changed with issue 8: restocking used to flip OUTOFSTOCK → SALE by itself. DOC
+    # create-product-product.md: "품절 상태의 상품을 판매 중으로 변경하는 경우, StockQuantity와 함께
+    # statusType을 SALE로 입력해야 합니다" — so stock alone leaves the product sold out.
     number = (await naver.create(with_options(await naver.valid_payload(), [5])))["originProductNo"]
     row_id = (await read(naver, number))["detailAttribute"]["optionInfo"]["optionCombinations"][0]["id"]
     path = f"{V1}/{number}/option-stock"
@@ -108,8 +123,25 @@ async def test_option_stock_to_zero_everywhere_makes_the_product_out_of_stock_an
         "PUT", path, json={"optionInfo": {"optionCombinations": [{"id": row_id, "stockQuantity": 4}]}}
     )
     restocked = await read(naver, number)
+    reopened, _ = await change_status(naver, number, statusType="SALE", stockQuantity=4)
+    selling = await read(naver, number)
     assert sold_out["statusType"] == "OUTOFSTOCK"
-    assert (restocked["statusType"], restocked["stockQuantity"]) == ("SALE", 4)
+    assert (restocked["statusType"], restocked["stockQuantity"]) == ("OUTOFSTOCK", 4)
+    assert reopened == 200
+    assert (selling["statusType"], selling["stockQuantity"]) == ("SALE", 4)
+
+
+async def test_multi_update_stock_alone_does_not_reopen_a_sold_out_product(naver: NaverApi) -> None:
+    number = (await naver.create(await naver.valid_payload()))["originProductNo"]
+    await change_status(naver, number, statusType="OUTOFSTOCK")
+    stock_only = {"originProductNo": number, "multiUpdateTypes": ["STOCK"], "stockQuantity": 5}
+    await naver.call("PATCH", f"{V1}/multi-update", json={"multiProductUpdateRequestVos": [stock_only]})
+    still_out = await read(naver, number)
+    with_sale = {**stock_only, "multiUpdateTypes": ["STOCK", "PRODUCT_STATUS_SALE"]}
+    await naver.call("PATCH", f"{V1}/multi-update", json={"multiProductUpdateRequestVos": [with_sale]})
+    selling = await read(naver, number)
+    assert (still_out["statusType"], still_out["stockQuantity"]) == ("OUTOFSTOCK", 5)
+    assert (selling["statusType"], selling["stockQuantity"]) == ("SALE", 5)
 
 
 async def test_option_stock_rejects_unknown_ids_and_surcharges_out_of_range(naver: NaverApi) -> None:
@@ -117,10 +149,11 @@ async def test_option_stock_rejects_unknown_ids_and_surcharges_out_of_range(nave
         "originProductNo"
     ]
     rows = (await read(naver, number))["detailAttribute"]["optionInfo"]["optionCombinations"]
+    # 1,500 won is in the < 2,000 band (0…+1,500): −10 and the unchanged +5,000 are both out of it.
     body = {
-        "productSalePrice": {"salePrice": 9000},
+        "productSalePrice": {"salePrice": 1500},
         "optionInfo": {
-            "optionCombinations": [{"id": 1, "stockQuantity": 1}, {"id": rows[0]["id"], "price": 4510}]
+            "optionCombinations": [{"id": 1, "stockQuantity": 1}, {"id": rows[0]["id"], "price": -10}]
         },
     }
     status, answer, _ = await naver.call("PUT", f"{V1}/{number}/option-stock", json=body)

@@ -134,7 +134,7 @@ async def running(items: int, urls: dict[str, str]) -> AsyncIterator[Harness]:
     options = SandboxOptions(
         items=items,
         seed=1,
-        naver=NaverSimConfig(rate_per_s=50),
+        naver=NaverSimConfig(rate_per_s=50, search_lag_s=0.0),  # grace 0 s needs an instant search
         domeggook=DomeggookSimConfig(per_minute_limit=100_000),
     )
     async with Sandbox(options) as sandbox:

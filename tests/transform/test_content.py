@@ -51,7 +51,8 @@ def with_detail(html: str, usable: str = "true") -> DomeggookItem:
 def test_clean_name_decodes_entities_and_strips_tags_emoji_and_symbols() -> None:
     outcome = clean_name(titled("  &lt;특가&gt; <b>스텐</b> 텀블러 &amp; 뚜껑 ★🎁👍🏻  "), RULES)
 
-    assert outcome.name == "특가 스텐 텀블러 & 뚜껑"
+    # "&lt;특가&gt;" is text: its brackets become "()" and the word stays (issue 8: never delete words).
+    assert outcome.name == "(특가) 스텐 텀블러 & 뚜껑"
     assert [n.code for n in outcome.adjustments] == [AdjustmentCode.NAME_CHARS_REMOVED]
 
 
@@ -233,7 +234,7 @@ def test_a_blocked_word_in_visible_detail_text_is_a_rejection() -> None:
     outcome = build_detail(with_detail("<p onclick='x()'>처방전 없이 구매</p>"), "텀블러", RULES, {}, None)
 
     assert outcome.html is None and outcome.rejections[0].code == RejectionCode.BANNED_WORD
-    assert outcome.rejections[0].message == "item 46072413: banned word(s) 처방전 in the detail HTML"
+    assert outcome.rejections[0].message == "item 46072413: banned word(s) 처방전 in the detail page text"
 
 
 def test_a_blocked_word_hidden_in_a_removed_script_does_not_block() -> None:

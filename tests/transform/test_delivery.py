@@ -102,13 +102,14 @@ def test_no_area_fees_means_no_area_block() -> None:
     assert plan(raw).info.delivery_fee.delivery_fee_by_area is None
 
 
-def test_return_fee_is_one_way_and_exchange_is_single_when_not_doubled() -> None:
+def test_return_fee_is_one_way_and_exchange_is_the_round_trip_even_when_not_doubled() -> None:
+    # Changed with issue 8: Smart Store's 교환배송비 is a round trip, whatever deliAmtDouble says.
     raw = body()
     raw["return"] = {"deliAmt": "2500", "deliAmtDouble": "false"}
 
     claim = plan(raw).info.claim_delivery_info
 
-    assert (claim.return_delivery_fee, claim.exchange_delivery_fee) == (2500, 2500)
+    assert (claim.return_delivery_fee, claim.exchange_delivery_fee) == (2500, 5000)
 
 
 def test_missing_return_fee_uses_the_configured_default() -> None:
@@ -117,7 +118,7 @@ def test_missing_return_fee_uses_the_configured_default() -> None:
 
     claim = plan(raw, dataclasses.replace(RULES, default_return_fee_won=4000)).info.claim_delivery_info
 
-    assert (claim.return_delivery_fee, claim.exchange_delivery_fee) == (4000, 4000)
+    assert (claim.return_delivery_fee, claim.exchange_delivery_fee) == (4000, 8000)
 
 
 def test_missing_return_fee_without_a_default_is_rejected() -> None:

@@ -83,7 +83,8 @@ def test_long_notice_values_are_cut_to_navers_limits() -> None:
 
     etc = notice_of(raw).etc
 
-    assert etc is not None and len(etc.item_name) == 50 and len(etc.manufacturer) == 200
+    # Changed with issue 8: item/model names stay strictly below Naver's 50 ("50자보다 작게").
+    assert etc is not None and len(etc.item_name) == 49 and len(etc.manufacturer) == 200
 
 
 @pytest.mark.parametrize("info_duty", [None, "", {"type": "35", "item": []}, {"type": "35"}])

@@ -74,26 +74,32 @@ def test_reference_options_become_rows_with_stock_and_margin_applied_surcharge()
     assert outcome.stock_quantity == 120
 
 
-def test_two_axes_sample_drops_hidden_and_overpriced_rows_and_names_groups() -> None:
+def test_two_axes_sample_keeps_hidden_and_overpriced_rows_disabled_and_names_groups() -> None:
+    # Changed with issue 8: unsellable and out-of-band rows used to be dropped, which changed Naver's
+    # option ids on the next full update. They now stay as stock 0 / usable=false; the out-of-band
+    # row (10,800 on a 6,000 sale price; the 2,000–9,999 band allows −3,000…+6,000) is clamped.
     outcome = build(DomeggookItem.model_validate(body("item_view_two_axes.json")), cost=5000, sale=6000)
 
     assert outcome.option_info is not None
     groups = outcome.option_info.option_combination_group_names
     assert (groups.option_group_name1, groups.option_group_name2) == ("색상", "사이즈")
     rows = [
-        (r.option_name1, r.option_name2, r.stock_quantity, r.price)
+        (r.option_name1, r.option_name2, r.stock_quantity, r.price, r.usable)
         for r in outcome.option_info.option_combinations
     ]
     assert rows == [
-        ("블랙", "M", 30, 0),
-        ("블랙", "L", 0, 0),
-        ("블랙", "XL", 12, 1200),
-        ("화이트", "L", 40, 0),
+        ("블랙", "M", 30, 0, True),
+        ("블랙", "L", 0, 0, True),
+        ("블랙", "XL", 12, 1200, True),
+        ("화이트", "M", 0, 0, False),
+        ("화이트", "L", 40, 0, True),
+        ("화이트", "XL", 0, 6000, False),
     ]
     assert outcome.stock_quantity == 82
+    assert outcome.sale_price_won is None
     assert {note.code for note in outcome.adjustments} == {
-        AdjustmentCode.OPTION_DROPPED_UNSELLABLE,
-        AdjustmentCode.OPTION_DROPPED_SURCHARGE,
+        AdjustmentCode.OPTION_DISABLED_UNSELLABLE,
+        AdjustmentCode.OPTION_DISABLED_SURCHARGE,
     }
 
 
@@ -105,8 +111,8 @@ def test_surcharge_policy_reject_turns_an_overpriced_row_into_a_rejection() -> N
     )
 
     assert codes(outcome) == [RejectionCode.OPTION_SURCHARGE_OUT_OF_RANGE]
-    assert (
-        "option 01_02 surcharge 10800 won exceeds ±3000 of sale price 6000" in outcome.rejections[0].message
+    assert "option 01_02 surcharge 10800 won is outside -3000..6000 (sale price 6000)" in (
+        outcome.rejections[0].message
     )
 
 
@@ -128,13 +134,16 @@ def test_three_axes_are_accepted() -> None:
     assert outcome.stock_quantity == 3
 
 
-def test_rows_not_sellable_on_the_market_are_left_out() -> None:
+def test_rows_not_sellable_on_the_market_stay_as_disabled_rows_with_no_stock() -> None:
+    # Changed with issue 8 (was "left out"): keeping the rows keeps Naver's option ids stable.
     data = {"00": row("a", dom="0"), "01": row("b", hid="2"), "02": row("c", 7)}
 
     outcome = build(with_options([("색상", ["a", "b", "c"])], data))
 
     assert outcome.option_info is not None
-    assert [r.option_name1 for r in outcome.option_info.option_combinations] == ["c"]
+    rows = [(r.option_name1, r.stock_quantity, r.usable) for r in outcome.option_info.option_combinations]
+    assert rows == [("a", 0, False), ("b", 0, False), ("c", 7, True)]
+    assert outcome.stock_quantity == 7
 
 
 def test_no_sellable_row_is_rejected() -> None:
@@ -317,10 +326,18 @@ def test_duplicate_group_names_are_made_unique() -> None:
     assert (groups.option_group_name1, groups.option_group_name2) == ("색상", "색상2")
 
 
-def test_surcharge_limit_scales_with_the_configured_ratio() -> None:
-    rules = dataclasses.replace(RULES, option_surcharge_ratio=Decimal("0.05"))
+def test_an_option_price_exception_leaf_replaces_the_price_bands() -> None:
+    # Replaces the flat-ratio test: the limit is now Smart Store's bands, overridable per leaf.
+    data = {"00": row("a", 5), "01": row("b", 5, price=6000)}
+    item = with_options([("색상", ["a", "b"])], data)
+    rules = dataclasses.replace(RULES, option_price_exceptions={"50000803": (Decimal("-0.5"), Decimal("1"))})
 
-    outcome = build(DomeggookItem.model_validate(body()), rules)
+    banded = build(item, rules, cost=9900, sale=11880)
+    excepted = build_options(
+        item, rules, cost_won=9900, sale_price_won=11880, seller_code=CODE, leaf_category_id="50000803"
+    )
 
-    assert outcome.option_info is not None and len(outcome.option_info.option_combinations) == 1
-    assert outcome.stock_quantity == 120
+    assert banded.option_info is not None and excepted.option_info is not None
+    assert [r.usable for r in banded.option_info.option_combinations] == [True, False]
+    assert [r.usable for r in excepted.option_info.option_combinations] == [True, True]
+    assert excepted.option_info.option_combinations[1].price == 7200

@@ -198,6 +198,10 @@ class Item:
     scenarios: tuple[Scenario, ...] = ()
     #: Raw ``price.dome`` string sent instead of the tiers (only ``malformed_tier_price``).
     dome_price_override: str | None = None
+    #: Image URLs set through the control endpoint (``images``), served instead of the generated
+    #: ones: every ``thumb`` size, and the detail HTML's ``<img>`` list. ``None`` = generated.
+    representative_image_url: str | None = None
+    detail_image_url_overrides: tuple[str, ...] | None = None
 
     @property
     def total_stock(self) -> int:

@@ -21,6 +21,10 @@ DEFAULT_CLIENT_ID = "sandboxclientid0000001"
 #: Smart Store's general image limit per third parties (reference §3, P-cafe24): 20 MB.
 DEFAULT_MAX_IMAGE_BYTES = 20 * 1024 * 1024
 
+#: Naver's search index lag is unknown (research §9); a non-zero default keeps the client's
+#: "empty search right after a lost create" path exercised. Tests that need 0 set it.
+DEFAULT_SEARCH_LAG_S = 2.0
+
 _SALT_SHAPE = re.compile(r"\$2[abxy]\$(\d\d)\$[./A-Za-z0-9]{22}")
 #: Costs above this make every token call take seconds; real secrets use 04 or 10.
 _MAX_SALT_COST = 12
@@ -73,16 +77,14 @@ class NaverSimConfig:
         default=True,
         metadata=_help("reject prices that are not a multiple of 10 won (not a documented rule)"),
     )
-    option_surcharge_max_ratio: float = field(
-        default=0.5, metadata=_help("option surcharge limit as a fraction of salePrice (Smart Store: 0.5)")
-    )
     name_max_chars: int = field(default=100, metadata=_help("longest accepted product name, characters"))
     require_delivery_info: bool = field(
         default=True,
         metadata=_help("reject products without deliveryInfo (Naver would list them as 'no delivery')"),
     )
     search_lag_s: float = field(
-        default=0.0, metadata=_help("seconds before a new product becomes visible to product search")
+        default=DEFAULT_SEARCH_LAG_S,
+        metadata=_help("seconds before a new product becomes visible to product search (0 = at once)"),
     )
 
     def __post_init__(self) -> None:
@@ -104,7 +106,6 @@ class NaverSimConfig:
             "token_reuse_min_remaining_s": self.token_reuse_min_remaining_s,
             "min_image_side_px": self.min_image_side_px,
             "timeout_hold_s": self.timeout_hold_s,
-            "option_surcharge_max_ratio": self.option_surcharge_max_ratio,
             "search_lag_s": self.search_lag_s,
         }
         for name, value in non_negative.items():

@@ -3,7 +3,11 @@
 - ``GET /_sandbox/stats`` — counters a test or the demo asserts on (duplicates must stay 0);
 - ``GET /_sandbox/products`` — every live product with its seller code, status, price and stock;
 - ``GET`` / ``POST /_sandbox/faults`` — show / partially update the fault settings (400 on bad values);
-- ``POST /_sandbox/reset`` — forget products, images, tokens, buckets and counters.
+- ``POST /_sandbox/products/{originProductNo}/status`` — set a status only Naver sets
+  (``{"statusType": "CLOSE" | "PROHIBITION" | "SUSPENSION" | …}``), e.g. to show a prohibited
+  product in search;
+- ``POST /_sandbox/reset`` — forget products, images, tokens, buckets and counters;
+- ``POST /_sandbox/tokens/expire`` — every issued token expires now (the next call gets 401 ``GW.AUTHN``).
 """
 
 from __future__ import annotations
@@ -73,7 +77,38 @@ async def update_faults(request: web.Request) -> web.Response:
     return web.json_response(faults.as_dict())
 
 
+#: Statuses a test may force (DELETE goes through the real DELETE call).
+FORCEABLE_STATUSES = frozenset(
+    {"WAIT", "SALE", "OUTOFSTOCK", "UNADMISSION", "REJECTION", "SUSPENSION", "CLOSE", "PROHIBITION"}
+)
+
+
+async def force_status(request: web.Request) -> web.Response:
+    """Set a live product's ``statusType`` as Naver's own processes would (no validation)."""
+    state = get_state(request)
+    product = state.products.get(int(request.match_info["originProductNo"]))
+    if product is None:
+        return web.json_response({"error": "no such live product"}, status=404)
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    status = body.get("statusType") if isinstance(body, dict) else None
+    if status not in FORCEABLE_STATUSES:
+        allowed = ", ".join(sorted(FORCEABLE_STATUSES))
+        return web.json_response({"error": f"statusType must be one of {allowed}"}, status=400)
+    product.origin["statusType"] = status
+    product.modified_s = state.clock()
+    return web.json_response(_product_summary(product))
+
+
 async def reset(request: web.Request) -> web.Response:
     """Start from an empty store; config and fault settings are kept."""
     get_state(request).reset()
     return web.json_response({"reset": True})
+
+
+async def expire_tokens(request: web.Request) -> web.Response:
+    """Revoke every issued token at once, as if each reached its end of life (``make chaos``)."""
+    get_state(request).tokens.clear()
+    return web.json_response({"expired": True})

@@ -104,9 +104,10 @@ def _plan_multi_item(
         return None
     if price is not None:
         rows = [
-            (join(path, "productSalePrice.salePrice"), int(r.get("price", 0))) for r in product.combinations
+            (join(path, "productSalePrice.salePrice"), int(r.get("price", 0)), r.get("usable") is not False)
+            for r in product.combinations
         ]
-        surcharge_problems(checker, rows, price, rules.option_surcharge_max_ratio)
+        surcharge_problems(checker, rows, price, product)
 
     def apply(product: StoredProduct = product) -> None:
         if price is not None:
@@ -114,12 +115,11 @@ def _plan_multi_item(
         if discount is not None:
             product.origin.setdefault("customerBenefit", {})["immediateDiscountPolicy"] = discount
         if stock is not None:
-            product.set_stock(stock)
+            product.set_stock(stock)  # never re-opens OUTOFSTOCK by itself (store.set_stock)
         if "PRODUCT_STATUS_SUSPENSION" in types:
             product.origin["statusType"] = "SUSPENSION"
         elif "PRODUCT_STATUS_SALE" in types:
-            product.origin["statusType"] = "SALE"
-            product.set_stock(int(product.origin["stockQuantity"]))
+            product.open_for_sale()
 
     return _Planned(product, apply)
 
@@ -209,8 +209,8 @@ async def bulk_update(request: web.Request) -> web.Response:
         price = _new_price(int(product.origin["salePrice"]), changer, unit or "WON", value)
         if check_price(checker, {"salePrice": price}, "salePrice", name, rules) is None:
             continue
-        rows = [(name, int(r.get("price", 0))) for r in product.combinations]
-        surcharge_problems(checker, rows, price, rules.option_surcharge_max_ratio)
+        rows = [(name, int(r.get("price", 0)), r.get("usable") is not False) for r in product.combinations]
+        surcharge_problems(checker, rows, price, product)
 
         def apply(product: StoredProduct = product, price: int = price) -> None:
             product.origin["salePrice"] = price

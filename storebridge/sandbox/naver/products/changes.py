@@ -15,6 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
+from storebridge.sandbox.naver.categories import CATEGORIES_BY_ID
 from storebridge.sandbox.naver.products.handlers import (
     BodyError,
     invalid,
@@ -26,6 +27,7 @@ from storebridge.sandbox.naver.products.store import StoredProduct
 from storebridge.sandbox.naver.state import get_state
 from storebridge.sandbox.naver.validation.checker import TYPE_MISMATCH, Checker, join
 from storebridge.sandbox.naver.validation.options import MAX_OPTION_PRICE_WON, NO_STANDARD
+from storebridge.sandbox.naver.validation.policy import check_surcharges
 from storebridge.sandbox.naver.validation.product import (
     MAX_STOCK_QUANTITY,
     check_discount_method,
@@ -39,27 +41,35 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "OUTOFSTOCK": ("OUTOFSTOCK", "SALE"),
     "SUSPENSION": ("SUSPENSION", "SALE", "OUTOFSTOCK", "WAIT"),
 }
-#: [INF] our texts for rules the reference implies but does not word.
+#: [INF] our text for a rule the reference implies but does not word: the stock of a combination
+#: product lives in its option rows, so multi-update ``STOCK`` is refused for it. (change-status
+#: accepts ``stockQuantity`` for every product: DOC read-channel-product-product.md requires it when
+#: leaving OUTOFSTOCK and names no exception for option products.)
 OPTION_STOCK_ELSEWHERE = (
     "NotAllowed.optionProduct.stock",
     "조합형 옵션 상품의 재고는 옵션 재고 변경 API로 변경해주세요.",
 )
 
 
-def surcharge_problems(checker: Checker, rows: list[tuple[str, int]], sale_price: int, ratio: float) -> None:
-    """Option surcharges (name, price) must stay within ±ratio of the (new) sale price."""
-    limit = int(sale_price * ratio)
-    for name, price in rows:
-        if abs(price) > limit:
-            checker.add(
-                name,
-                "Range.product.optionPrice",
-                f"옵션가는 판매가의 -{limit:,}원 ~ +{limit:,}원 범위로 입력해주세요.",
-            )
+def option_price_exception(product: StoredProduct) -> bool:
+    """Whether the product's leaf is an ``OPTION_PRICE`` exceptional category (policy band override)."""
+    category = CATEGORIES_BY_ID.get(str(product.origin.get("leafCategoryId")))
+    return category is not None and "OPTION_PRICE" in category.exceptional
+
+
+def surcharge_problems(
+    checker: Checker, rows: list[tuple[str, int, bool]], sale_price: int, product: StoredProduct
+) -> None:
+    """The option rows (path, price, usable) as they would be after a change, against Smart Store's bands."""
+    check_surcharges(checker, rows, sale_price, option_price_exception=option_price_exception(product))
 
 
 async def change_status(request: web.Request) -> web.Response:
-    """Apply a documented status transition; leaving OUTOFSTOCK for SALE needs a stock quantity."""
+    """Apply a documented status transition; leaving OUTOFSTOCK for SALE needs a stock quantity.
+
+    [DOC read-channel-product-product.md] stock 0 keeps (or makes) the product OUTOFSTOCK, except
+    that a SUSPENSION product stays SUSPENSION.
+    """
     state = get_state(request)
     product = state.products.get(int(request.match_info["originProductNo"]))
     if product is None:
@@ -76,15 +86,13 @@ async def change_status(request: web.Request) -> web.Response:
     stock = checker.integer(body, "stockQuantity", "", required=False, minimum=0, maximum=MAX_STOCK_QUANTITY)
     for key in ("saleStartDate", "saleEndDate"):
         checker.text(body, key, "", required=False)
-    if stock is not None and product.combinations:
-        checker.add("stockQuantity", OPTION_STOCK_ELSEWHERE)
     if target is not None and product.status not in TRANSITIONS[target]:
         checker.add(
             "statusType",
             "InvalidStatusTransition",
             f"{product.status} 상태에서 {target} 상태로 변경할 수 없습니다.",
         )
-    if target == "SALE" and product.status == "OUTOFSTOCK" and stock is None and not product.combinations:
+    if target == "SALE" and product.status == "OUTOFSTOCK" and stock is None:
         checker.add(
             "stockQuantity", "NotNull", "품절 상태에서 판매중으로 변경하려면 재고수량을 입력해주세요."
         )
@@ -106,9 +114,14 @@ def _apply_status(product: StoredProduct, target: str, stock: int | None, body: 
         product.origin["stockQuantity"] = 0
         product.origin["statusType"] = "OUTOFSTOCK"
         return
-    product.origin["statusType"] = target
-    new_stock = int(product.origin["stockQuantity"]) if stock is None else stock
-    product.set_stock(new_stock)
+    if stock is not None and not product.combinations:
+        product.origin["stockQuantity"] = stock
+    # INFERRED: an option product's stock stays the sum of its rows whatever stockQuantity says.
+    product.sync_stock_from_options()
+    if target == "SUSPENSION":
+        product.origin["statusType"] = "SUSPENSION"
+    else:
+        product.open_for_sale()
 
 
 async def option_stock(request: web.Request) -> web.Response:
@@ -146,20 +159,24 @@ async def option_stock(request: web.Request) -> web.Response:
     # A changed row is blamed on its own path; an unchanged row pushed out of range by a new sale
     # price is blamed on the price.
     resulting = [
-        (join(changes[option_id][0], "price"), int(changes[option_id][1].get("price", 0)))
+        (
+            join(changes[option_id][0], "price"),
+            int(changes[option_id][1].get("price", 0)),
+            changes[option_id][1].get("usable") is not False,
+        )
         if option_id in changes
-        else ("productSalePrice.salePrice", int(row.get("price", 0)))
+        else ("productSalePrice.salePrice", int(row.get("price", 0)), row.get("usable") is not False)
         for option_id, row in by_id.items()
     ]
-    surcharge_problems(checker, resulting, sale_price, rules.option_surcharge_max_ratio)
+    surcharge_problems(checker, resulting, sale_price, product)
     if not checker.ok:
         return invalid(state, checker.issues)
     for option_id, (_, change) in changes.items():
         row = by_id[option_id]
         row["stockQuantity"] = change.get("stockQuantity", 0)
         row["price"] = change.get("price", 0)
-        if change.get("usable") is not None:
-            row["usable"] = change["usable"]
+        # [DOC update-options-product.md] "미입력 시 사용 여부는 true로 설정됩니다."
+        row["usable"] = change.get("usable") is not False
     if options is not None and isinstance(options.get("useStockManagement"), bool):
         product.origin["detailAttribute"].setdefault("optionInfo", {})["useStockManagement"] = options[
             "useStockManagement"

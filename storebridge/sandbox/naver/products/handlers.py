@@ -106,7 +106,7 @@ def _delete(request: web.Request, product: StoredProduct | None) -> web.Response
     state = get_state(request)
     if product is None:
         return not_found(state)
-    state.products.delete(product.origin_no)
+    state.products.delete(product.origin_no, state.clock())
     return common_response()
 
 

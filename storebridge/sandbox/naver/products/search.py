@@ -2,8 +2,11 @@
 
 StoreBridge's duplicate prevention depends on this call: before a create, and after a create whose
 answer was lost, it looks the product up by ``sellerManagementCode``. Matching is exact ([UNK] on
-Naver; clients post-filter anyway). ``search_lag_s`` can hide products younger than the lag, the
-way a search index trails the write path.
+Naver; clients post-filter anyway). Deleted products keep answering as ``statusType`` DELETE
+(DOC search-product.md lists WAIT … CLOSE, PROHIBITION, DELETE as result statuses), and so do CLOSE
+and PROHIBITION set through ``/_sandbox``, so a client must not adopt every code match.
+``search_lag_s`` (non-zero by default) hides products younger than the lag, the way a search index
+trails the write path.
 """
 
 from __future__ import annotations
@@ -126,7 +129,7 @@ async def search_products(request: web.Request) -> web.Response:
     visible_before_s = state.clock() - state.config.search_lag_s
     found = [
         p
-        for p in state.products.all()
+        for p in state.products.searchable()
         if p.registered_s <= visible_before_s
         and _matches(p, body, keyword)
         and (not statuses or p.status in statuses)

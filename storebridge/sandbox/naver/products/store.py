@@ -1,10 +1,12 @@
 """Products registered on the simulated Smart Store, with Naver's storage rules applied.
 
 A create stores the validated body after Naver's documented normalisation (reference §2.2, §4.2):
-``SUSPENSION`` on create becomes ``SALE``, stock 0 means ``OUTOFSTOCK``, option rows get IDs, and
+``SUSPENSION`` on create becomes ``SALE``, stock 0 means ``OUTOFSTOCK`` (and only an explicit
+``statusType`` SALE with stock re-opens it), option rows get IDs, and
 unsafe HTML is stripped from ``detailContent`` rather than rejected [NAV, D-2216]. An update
 replaces the whole product except ``detailContent``, ``stockQuantity`` and the notice when omitted.
-The store also counts duplicates by seller management code, the number StoreBridge must keep at 0.
+A deleted product stays as a DELETE tombstone that only search returns. The store also counts
+duplicates by seller management code among live products, the number StoreBridge must keep at 0.
 """
 
 from __future__ import annotations
@@ -51,8 +53,13 @@ class StoredProduct:
 
     @property
     def status(self) -> str:
-        """Stored ``statusType`` (SALE, OUTOFSTOCK or SUSPENSION)."""
+        """Stored ``statusType`` (SALE, OUTOFSTOCK, SUSPENSION; CLOSE/PROHIBITION set by control; DELETE)."""
         return str(self.origin["statusType"])
+
+    @property
+    def live(self) -> bool:
+        """False once deleted: only search still shows it (as DELETE)."""
+        return self.status != "DELETE"
 
     @property
     def combinations(self) -> list[dict[str, Any]]:
@@ -71,10 +78,26 @@ class StoredProduct:
         return "productInfoProvidedNotice" in self.origin.get("detailAttribute", {})
 
     def set_stock(self, stock: int) -> None:
-        """Set ``stockQuantity`` and derive SALE/OUTOFSTOCK from it (SUSPENSION is kept)."""
+        """Set ``stockQuantity``; 0 turns SALE into OUTOFSTOCK [DOC create-product-product.md].
+
+        Stock alone never re-opens an OUTOFSTOCK product: the docs require ``statusType`` SALE
+        together with the stock ("품절 상태의 상품을 판매 중으로 변경하는 경우, StockQuantity와 함께
+        statusType을 SALE로 입력해야 합니다", DOC create-product-product.md), see ``open_for_sale``.
+        """
         self.origin["stockQuantity"] = stock
-        if self.status != "SUSPENSION":
-            self.origin["statusType"] = "SALE" if stock > 0 else "OUTOFSTOCK"
+        if stock == 0 and self.status == "SALE":
+            self.origin["statusType"] = "OUTOFSTOCK"
+
+    def open_for_sale(self) -> None:
+        """``statusType`` SALE was sent explicitly: SALE with stock, OUTOFSTOCK without.
+
+        [DOC read-channel-product-product.md] "재고 수량이 0인 경우 상태는 전달된 값과 무관하게 OUTOFSTOCK
+        … 단, 현재 상태가 SUSPENSION이면 전송된 재고 수량이 0이어도 SUSPENSION으로 유지".
+        """
+        if int(self.origin["stockQuantity"]) > 0:
+            self.origin["statusType"] = "SALE"
+        elif self.status != "SUSPENSION":
+            self.origin["statusType"] = "OUTOFSTOCK"
 
     def sync_stock_from_options(self) -> None:
         """For combination products, the product stock is the sum of the row stocks."""
@@ -122,8 +145,9 @@ class SimSmartStore:
         )
         product.set_stock(int(origin["stockQuantity"]))
         product.sync_stock_from_options()
+        product.open_for_sale()
         code = product.seller_code
-        if code is not None and any(p.seller_code == code for p in self._products.values()):
+        if code is not None and any(p.seller_code == code for p in self.all()):
             self.duplicate_creates += 1
         self._products[product.origin_no] = product
         self._by_channel[product.channel_no] = product.origin_no
@@ -153,36 +177,51 @@ class SimSmartStore:
         product.channel = copy.deepcopy(channel)
         product.modified_s = now_s
         product.origin["stockQuantity"] = int(old["stockQuantity"] if stock is None else stock)
-        if origin["statusType"] == "SUSPENSION":
+        product.origin["statusType"] = old["statusType"]
+        product.sync_stock_from_options()
+        if stock == 0 or int(product.origin["stockQuantity"]) == 0:
+            # [DOC create-product-product.md] "수정 시 재고 수량이 0으로 입력되면 StatusType으로 전달된
+            # 항목은 무시되며 상품 상태는 OUTOFSTOCK(품절)으로 저장됩니다."
+            product.origin["statusType"] = "OUTOFSTOCK"
+        elif origin["statusType"] == "SUSPENSION":
             product.origin["statusType"] = "SUSPENSION"
         else:
-            product.set_stock(int(product.origin["stockQuantity"]))
-        product.sync_stock_from_options()
+            product.open_for_sale()
 
     def get(self, origin_no: int) -> StoredProduct | None:
-        """The live product with this origin number."""
-        return self._products.get(origin_no)
+        """The live (not deleted) product with this origin number."""
+        product = self._products.get(origin_no)
+        return product if product is not None and product.live else None
 
     def by_channel(self, channel_no: int) -> StoredProduct | None:
         """The live product whose Smart Store channel product has this number."""
         origin_no = self._by_channel.get(channel_no)
-        return None if origin_no is None else self._products.get(origin_no)
+        return None if origin_no is None else self.get(origin_no)
 
-    def delete(self, origin_no: int) -> bool:
-        """Remove a product; False when there was none."""
-        product = self._products.pop(origin_no, None)
+    def delete(self, origin_no: int, now_s: float) -> bool:
+        """Mark a product DELETE; False when there was no live one.
+
+        [DOC search-product.md] lists DELETE among the statuses search returns, so the product stays
+        visible to search as a tombstone (INFERRED: reads and writes answer 404 for it).
+        """
+        product = self.get(origin_no)
         if product is None:
             return False
-        del self._by_channel[product.channel_no]
+        product.origin["statusType"] = "DELETE"
+        product.modified_s = now_s
         return True
 
     def all(self) -> list[StoredProduct]:
         """Live products in registration order."""
+        return [p for p in self._products.values() if p.live]
+
+    def searchable(self) -> list[StoredProduct]:
+        """Every product search can return, deleted ones (status DELETE) included."""
         return list(self._products.values())
 
     def duplicates(self) -> int:
         """Live origin products sharing a seller management code, beyond the first of each code."""
-        counts = Counter(p.seller_code for p in self._products.values() if p.seller_code is not None)
+        counts = Counter(p.seller_code for p in self.all() if p.seller_code is not None)
         return sum(count - 1 for count in counts.values())
 
     def clear(self) -> None:
@@ -192,7 +231,7 @@ class SimSmartStore:
         self.duplicate_creates = 0
 
     def __len__(self) -> int:
-        return len(self._products)
+        return len(self.all())
 
     def _new_option_id(self) -> int:
         self._next_option += self._rng.randint(1, 9)

@@ -17,6 +17,11 @@ from storebridge.sandbox.naver.categories import (
 )
 from storebridge.sandbox.naver.validation.checker import NOT_NULL, Checker, join
 from storebridge.sandbox.naver.validation.options import check_option_info
+from storebridge.sandbox.naver.validation.policy import (
+    NAME_FORBIDDEN,
+    NOTICE_NAME_MAX_CHARS,
+    check_characters,
+)
 
 NOTICE_TYPES = (
     "WEAR", "SHOES", "BAG", "FASHION_ITEMS", "SLEEPING_GEAR", "FURNITURE", "IMAGE_APPLIANCES",
@@ -88,7 +93,6 @@ def check_detail_attribute(
     category_id: str | None,
     sale_price: int | None,
     stock: int | None,
-    surcharge_ratio: float,
     price_multiple_of_10: bool,
     existing_option_ids: frozenset[int] | None,
     notice_required: bool,
@@ -113,7 +117,8 @@ def check_detail_attribute(
             join(path, "optionInfo"),
             sale_price=sale_price,
             stock=stock,
-            surcharge_ratio=surcharge_ratio,
+            option_price_exception=category_id is not None
+            and "OPTION_PRICE" in CATEGORIES_BY_ID[category_id].exceptional,
             price_multiple_of_10=price_multiple_of_10,
             existing_ids=existing_option_ids,
         )
@@ -167,10 +172,15 @@ def _check_notice(checker: Checker, notice: dict[str, Any], path: str) -> None:
         return
     for field in ETC_ANSWER_FIELDS:
         checker.text(body, field, body_path, required=True)
-    checker.text(body, "itemName", body_path, required=True, max_chars=50)
-    checker.text(body, "modelName", body_path, required=True, max_chars=50)
-    checker.text(body, "manufacturer", body_path, required=True, max_chars=200)
-    checker.text(body, "certificateDetails", body_path, required=False, max_chars=500)
+    for field, max_chars in (("itemName", NOTICE_NAME_MAX_CHARS), ("modelName", NOTICE_NAME_MAX_CHARS)):
+        # [DOC create-product-product.md] ≤ 50; OBSERVED U-56165440097 "50자보다 작게": the stricter wins.
+        value = checker.text(body, field, body_path, required=True)
+        if value is not None:
+            check_characters(checker, join(body_path, field), value, NAME_FORBIDDEN, max_chars)
+    for field, max_chars in (("manufacturer", 200), ("certificateDetails", 500)):
+        value = checker.text(body, field, body_path, required=field == "manufacturer")
+        if value is not None:
+            check_characters(checker, join(body_path, field), value, NAME_FORBIDDEN, max_chars)
     director = checker.text(body, "afterServiceDirector", body_path, required=False, max_chars=200)
     phone = checker.text(body, "customerServicePhoneNumber", body_path, required=False, max_chars=30)
     if phone is not None and phone.strip() and not phone_like(phone):

@@ -10,6 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from storebridge.sandbox.naver.validation.checker import Checker, join
+from storebridge.sandbox.naver.validation.policy import (
+    OPTION_VALUE_FORBIDDEN,
+    OPTION_VALUE_MAX_CHARS,
+    check_characters,
+    check_surcharges,
+)
 
 MAX_OPTION_STOCK = 99_999_999
 MAX_OPTION_PRICE_WON = 999_999_990
@@ -28,8 +34,6 @@ STOCK_SUM = (
 #: The remaining option messages are ours ([UNK] in the reference).
 MIXED = ("Mixed.product.option", "단독형, 조합형, 표준형 옵션은 함께 사용할 수 없습니다.")
 NO_STANDARD = ("NotAuthority.product.standardOption", "표준형 옵션을 사용할 수 없는 카테고리입니다.")
-#: [OBS, P-windly] Smart Store policy: surcharge within ±50 % of the pre-discount sale price.
-SURCHARGE = "Range.product.optionPrice"
 PRICE_UNIT = ("PriceUnit", "옵션가는 10원 단위로 입력해주세요.")
 DUPLICATE = ("Duplicate.product.option", "중복된 옵션 조합이 있습니다.")
 NO_GROUP = ("NotExist.product.optionGroup", "옵션 그룹명이 없는 옵션값은 입력할 수 없습니다.")
@@ -47,11 +51,15 @@ def check_option_info(
     *,
     sale_price: int | None,
     stock: int | None,
-    surcharge_ratio: float,
+    option_price_exception: bool,
     price_multiple_of_10: bool,
     existing_ids: frozenset[int] | None,
 ) -> None:
-    """All option rules; ``existing_ids`` is None on create and the stored option IDs on update."""
+    """All option rules; ``existing_ids`` is None on create and the stored option IDs on update.
+
+    Surcharges follow Smart Store's price bands and at least one usable row must cost 0 won
+    (``policy``); values and group names are checked for forbidden characters and length.
+    """
     simple = checker.array(options, "optionSimple", path, required=False, max_items=MAX_SIMPLE_GROUPS)
     checker.array(options, "optionCustom", path, required=False, max_items=MAX_CUSTOM_OPTIONS)
     combos = checker.array(options, "optionCombinations", path, required=False)
@@ -77,7 +85,7 @@ def check_option_info(
             path,
             sale_price,
             stock,
-            surcharge_ratio,
+            option_price_exception,
             price_multiple_of_10,
             existing_ids,
         )
@@ -91,6 +99,15 @@ def _group_count(checker: Checker, options: dict[str, Any], path: str) -> int | 
     first = checker.text(names, "optionGroupName1", names_path, required=True)
     second = checker.text(names, "optionGroupName2", names_path, required=False)
     third = checker.text(names, "optionGroupName3", names_path, required=False)
+    for index, value in enumerate((first, second, third), start=1):
+        if value:  # INFERRED: group names obey the option-value character and length rules
+            check_characters(
+                checker,
+                join(names_path, f"optionGroupName{index}"),
+                value,
+                OPTION_VALUE_FORBIDDEN,
+                OPTION_VALUE_MAX_CHARS,
+            )
     if third and not second:
         checker.add(join(names_path, "optionGroupName3"), GROUP_GAP)
         return None
@@ -106,7 +123,7 @@ def _check_combinations(
     path: str,
     sale_price: int | None,
     stock: int | None,
-    surcharge_ratio: float,
+    option_price_exception: bool,
     price_multiple_of_10: bool,
     existing_ids: frozenset[int] | None,
 ) -> None:
@@ -115,7 +132,7 @@ def _check_combinations(
     seen: set[tuple[str, ...]] = set()
     stock_sum = 0
     stocks_valid = True
-    limit = None if sale_price is None else int(sale_price * surcharge_ratio)
+    priced: list[tuple[str, int, bool]] = []
     for row_path, row in checker.items(combos, rows_path):
         if groups is not None:
             key = _check_row_names(checker, row, row_path, groups)
@@ -139,13 +156,9 @@ def _check_combinations(
         )
         if price is not None and price_multiple_of_10 and price % 10:
             checker.add(join(row_path, "price"), PRICE_UNIT)
-        elif price is not None and limit is not None and abs(price) > limit:
-            checker.add(
-                join(row_path, "price"),
-                SURCHARGE,
-                f"옵션가는 판매가의 -{limit:,}원 ~ +{limit:,}원 범위로 입력해주세요.",
-            )
-        checker.boolean(row, "usable", row_path, required=False)
+        usable = checker.boolean(row, "usable", row_path, required=False)
+        # [DOC update-options-product.md] an omitted price is 0 and an omitted usable is true.
+        priced.append((join(row_path, "price"), price or 0, usable is not False))
         checker.text(row, "sellerManagerCode", row_path, required=False)
         checker.boolean(row, "skuYn", row_path, required=False)
         if "sellerManagementCode" in row:
@@ -153,6 +166,8 @@ def _check_combinations(
         _check_row_id(checker, row, row_path, existing_ids)
     if stock is not None and stocks_valid and stock_sum != stock:
         checker.add(PRODUCT_STOCK_PATH, STOCK_SUM)
+    if sale_price is not None:
+        check_surcharges(checker, priced, sale_price, option_price_exception=option_price_exception)
 
 
 def _check_row_names(
@@ -165,6 +180,9 @@ def _check_row_names(
             value = checker.text(row, key, row_path, required=True)
             if value is None:
                 return None
+            check_characters(
+                checker, join(row_path, key), value, OPTION_VALUE_FORBIDDEN, OPTION_VALUE_MAX_CHARS
+            )
             names.append(value)
         elif row.get(key) not in (None, ""):
             checker.add(join(row_path, key), NO_GROUP)
