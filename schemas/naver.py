@@ -527,6 +527,78 @@ class NaverCategory(NaverResponse):
     last: bool = False
 
 
+def _list_if_none(value: object) -> object:
+    return [] if value is None else value
+
+
+#: A list whose ``null`` reads as empty.
+LenientList = BeforeValidator(_list_if_none)
+
+
+class CertificationInfo(NaverResponse):
+    """One certification a category accepts (``certificationInfos`` of ``GET /v1/categories/{id}``).
+
+    ``id`` is what a product sends as ``productCertificationInfos[].certificationInfoId``
+    [DOC get-category-product.md, create-product-product.md].
+    """
+
+    id: LenientInt = None
+    name: Text = ""
+    kind_types: Annotated[list[str], LenientList] = Field(default_factory=list)
+    green: bool | None = None
+    certification_mark_type: str | None = None
+    non_essential: bool | None = None
+
+
+class NaverCategoryDetail(NaverCategory):
+    """``GET /v1/categories/{id}``: the category plus its gates (KC_CERTIFICATION, GREEN_PRODUCTS …)."""
+
+    exceptional_categories: Annotated[list[str], LenientList] = Field(default_factory=list)
+    certification_infos: Annotated[list[CertificationInfo], LenientList] = Field(default_factory=list)
+
+
+class NoticeField(NaverResponse):
+    """One field of a notice type (``productInfoProvidedNoticeContents[]``)."""
+
+    field_type: Text = ""
+    field_name: Text = ""
+    field_description: Text = ""
+    field_max_length: LenientInt = None
+
+
+class NoticeTypeInfo(NaverResponse):
+    """One entry of ``GET /v1/products-for-provided-notice``: a notice type and its fields."""
+
+    product_info_provided_notice_type: Text = ""
+    product_info_provided_notice_type_name: Text = ""
+    product_info_provided_notice_contents: Annotated[list[NoticeField], LenientList] = Field(
+        default_factory=list
+    )
+
+
+class OriginArea(NaverResponse):
+    """One origin-area code and its name (``originAreaCodeNames[]``)."""
+
+    code: Text = ""
+    name: Text = ""
+
+
+class OriginAreasResponse(NaverResponse):
+    """``GET /v1/product-origin-areas`` [DOC get-all-origin-area-list-product.md]."""
+
+    origin_area_code_names: Annotated[list[OriginArea], LenientList] = Field(default_factory=list)
+
+
+class RestrictedTag(NaverResponse):
+    """One answer of ``GET /v2/tags/restricted-tags``: is ``tag`` restricted.
+
+    [DOC is-restrict-tags-product.md]
+    """
+
+    tag: Text = ""
+    restricted: bool = False
+
+
 class ChannelProductSummary(NaverResponse):
     """A search hit's channel product."""
 

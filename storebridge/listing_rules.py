@@ -6,9 +6,10 @@ Three modules share the word "rules" and each has one job: ``transform.rules`` d
 operator edits (category map, banned words); this module loads the one from the other.
 
 The category map lives in PostgreSQL (``category_map``) so operators can fix a mapping without a
-deploy; on first use it is seeded from the map shipped with StoreBridge
-(``storebridge/data/category_map.csv``, which covers the sandbox catalog's categories). A file given
-with ``CATEGORY_MAP_FILE`` or ``--category-map`` is used as it is (``preview`` never writes).
+deploy: ``storebridge categories import`` writes it, and a file given with ``CATEGORY_MAP_FILE`` is
+loaded into it at start (``--category-map`` / ``preview`` use a file as it is and never write).
+Nothing is shipped (issue 8 §1): the sandbox hands out its own map as ``CATEGORY_MAP_FILE``, and
+against the real Naver API a missing map is a ``ConfigError`` (``storebridge.reference.guard``).
 """
 
 from __future__ import annotations
@@ -16,36 +17,30 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from storebridge.config import ConfigError, Settings
+from storebridge.reference.guard import check_operator_category_map
 from storebridge.store import CategoryMappingSpec, Json, StateStore
 from storebridge.transform import TransformRules, WordRule
 from storebridge.transform.words import DEFAULT_WORD_RULES
 
-#: Name of the shipped default map inside the package.
-DEFAULT_MAP_NAME = "category_map.csv"
 #: Key of a ``required_attributes`` entry naming a certification a leaf demands: ``{"certification": "KC"}``.
 CERTIFICATION_KEY = "certification"
 
 
-def read_category_map(path: str | Path | None = None) -> list[CategoryMappingSpec]:
-    """Rows of a category-map CSV (``domeggook_code,naver_leaf_category_id[,note]``).
+def read_category_map(path: str | Path) -> list[CategoryMappingSpec]:
+    """Rows of a category-map CSV (``domeggook_code,naver_leaf_category_id[,requires,note]``).
 
-    ``None`` reads the shipped default. A bad row raises ``ConfigError`` naming file and line.
+    A bad row raises ``ConfigError`` naming file and line.
     """
-    if path is None:
-        text = resources.files("storebridge.data").joinpath(DEFAULT_MAP_NAME).read_text(encoding="utf-8")
-        name = DEFAULT_MAP_NAME
-    else:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"category map {path}: {exc.strerror}") from None
-        name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"category map {path}: {exc.strerror}") from None
+    name = str(path)
     specs: list[CategoryMappingSpec] = []
     for line_no, row in enumerate(csv.DictReader(text.splitlines()), start=2):
         try:
@@ -100,8 +95,13 @@ def build_listing_rules(
 
 
 def load_listing_rules_from_file(settings: Settings, path: str | Path | None = None) -> TransformRules:
-    """Listing rules with the category map from ``path``, else ``CATEGORY_MAP_FILE``, else the shipped one."""
-    specs = read_category_map(path or settings.category_map_file or None)
+    """Listing rules with the category map from ``path``, else ``CATEGORY_MAP_FILE``, else none.
+
+    With no map every item is ``CATEGORY_NOT_MAPPED`` (``preview`` shows that reason; it never
+    lists anything, so it is not refused like the worker and daemon are).
+    """
+    source = path or settings.category_map_file
+    specs = read_category_map(source) if source else []
     return build_listing_rules(
         settings,
         {s.domeggook_code: s.naver_leaf_category_id for s in specs},
@@ -112,11 +112,14 @@ def load_listing_rules_from_file(settings: Settings, path: str | Path | None = N
 
 
 async def load_listing_rules_from_store(settings: Settings, store: StateStore) -> TransformRules:
-    """Listing rules from PostgreSQL, seeding the category map from the file/default on first use."""
+    """Listing rules from PostgreSQL, after loading ``CATEGORY_MAP_FILE`` into it when one is set.
+
+    Against the real API with no map at all: ``ConfigError`` (``reference.guard``).
+    """
+    if settings.category_map_file:
+        await store.load_category_map(read_category_map(settings.category_map_file), source="file")
+    await check_operator_category_map(settings, store)
     mapping = await store.category_map()
-    if not mapping or settings.category_map_file:
-        await store.load_category_map(read_category_map(settings.category_map_file or None), source="file")
-        mapping = await store.category_map()
     words = await store.banned_words()
     word_rules = tuple(
         WordRule(

@@ -11,12 +11,13 @@ from storebridge.config import ConfigError, load_settings
 from storebridge.listing_rules import load_listing_rules_from_file, read_category_map
 from storebridge.sandbox.catalog.data import DOMEGGOOK_CATEGORIES
 from storebridge.sandbox.naver.categories import LEAF_CATEGORY_IDS
+from storebridge.sandbox.naver.reference import CATEGORY_MAP_PATH
 from storebridge.transform.category import candidate_codes
 from tests.paths import DOMEGGOOK_DATA
 
 
-def test_shipped_map_covers_every_sandbox_category_with_a_naver_leaf() -> None:
-    mapping = {s.domeggook_code: s.naver_leaf_category_id for s in read_category_map()}
+def test_sandbox_map_covers_every_sandbox_category_with_a_naver_leaf() -> None:
+    mapping = {s.domeggook_code: s.naver_leaf_category_id for s in read_category_map(CATEGORY_MAP_PATH)}
     assert set(mapping.values()) <= set(LEAF_CATEGORY_IDS)
     for code in DOMEGGOOK_CATEGORIES:
         has_children = any(
@@ -36,10 +37,10 @@ def test_a_bad_map_row_names_the_file_and_line(tmp_path: Path) -> None:
 def test_rules_need_a_real_as_phone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("STORE_AS_PHONE", raising=False)
     with pytest.raises(ConfigError, match=r"^STORE_AS_PHONE is not set"):
-        load_listing_rules_from_file(load_settings())
+        load_listing_rules_from_file(load_settings(), CATEGORY_MAP_PATH)
     monkeypatch.setenv("STORE_AS_PHONE", "010-0000-0000")
     with pytest.raises(ConfigError, match=r"^STORE_AS_PHONE"):
-        load_listing_rules_from_file(load_settings())
+        load_listing_rules_from_file(load_settings(), CATEGORY_MAP_PATH)
 
 
 def test_certification_categories_are_rejected_before_anything_is_spent(
@@ -49,7 +50,7 @@ def test_certification_categories_are_rejected_before_anything_is_spent(
     from storebridge.transform import build_product, image_sources
 
     monkeypatch.setenv("STORE_AS_PHONE", "02-1234-5678")
-    rules = load_listing_rules_from_file(load_settings())
+    rules = load_listing_rules_from_file(load_settings(), CATEGORY_MAP_PATH)
     assert rules.certification_required["50000252"] == ("KC",)
     assert rules.certification_required["50001501"] == ("CHILD",)
     raw = (DOMEGGOOK_DATA / "item_view_single.json").read_bytes()
@@ -72,7 +73,7 @@ async def test_listing_rules_from_the_store_seed_the_map_and_use_its_banned_word
     from storebridge.store import BannedWordSpec, StateStore
 
     monkeypatch.setenv("STORE_AS_PHONE", "02-1234-5678")
-    monkeypatch.delenv("CATEGORY_MAP_FILE", raising=False)
+    monkeypatch.setenv("CATEGORY_MAP_FILE", str(CATEGORY_MAP_PATH))
     async with StateStore(database_url) as store:
         await store.load_banned_words(
             [
@@ -81,7 +82,7 @@ async def test_listing_rules_from_the_store_seed_the_map_and_use_its_banned_word
             ]
         )
         rules = await load_listing_rules_from_store(load_settings(), store)
-        assert rules.category_map["04_01_03_00_00"] == "50000803", "seeded from the shipped map"
+        assert rules.category_map["04_01_03_00_00"] == "50000803", "loaded from CATEGORY_MAP_FILE"
         assert rules.certification_required["50000252"] == ("KC",), "requirements survive the database"
         assert {(w.word, w.action, w.replacement) for w in rules.word_rules} == {
             ("짝퉁", "block", ""),

@@ -24,8 +24,12 @@ from schemas.naver import (
     ImageUploadResponse,
     InvalidInput,
     NaverCategory,
+    NaverCategoryDetail,
+    NoticeTypeInfo,
+    OriginAreasResponse,
     ProductReadResponse,
     ProductSearchResponse,
+    RestrictedTag,
 )
 from storebridge.config import Settings
 from storebridge.http import ClientSettings, Limiter
@@ -75,6 +79,12 @@ _PRODUCT = TypeAdapter(ProductReadResponse)
 _SEARCH_PAGE = TypeAdapter(ProductSearchResponse)
 _CATEGORIES = TypeAdapter(list[NaverCategory])
 _UPLOADED = TypeAdapter(ImageUploadResponse)
+_CATEGORY = TypeAdapter(NaverCategoryDetail)
+_NOTICE_TYPES = TypeAdapter(list[NoticeTypeInfo])
+_ORIGIN_AREAS = TypeAdapter(OriginAreasResponse)
+_TAGS = TypeAdapter(list[RestrictedTag])
+#: Tags asked about per restricted-tags call (the docs state no maximum; a product has at most 10).
+MAX_TAGS_PER_CHECK = 10
 
 
 def _write_result(fallback_origin: int | None) -> Callable[[Answer], WriteResult]:
@@ -294,6 +304,49 @@ class NaverClient:
             endpoints.CATEGORIES, params=params, parse=lambda answer: answer.parse(_CATEGORIES)
         )
 
+    async def get_category(self, category_id: str) -> NaverCategoryDetail:
+        """``GET /v1/categories/{id}``: one category with its gates (``exceptionalCategories``)."""
+        if not category_id.isascii() or not category_id.isdigit():
+            raise ValueError(f"category id must be digits, got {category_id[:40]!r}")
+        return await self.transport.call(
+            endpoints.CATEGORY, path_values={"no": category_id}, parse=lambda answer: answer.parse(_CATEGORY)
+        )
+
+    async def get_notice_types(self, category_id: str | None = None) -> list[NoticeTypeInfo]:
+        """``GET /v1/products-for-provided-notice``: the notice types Naver recommends for a category.
+
+        The docs say ``categoryId`` is a top-level (대카테고리) id; without it every type is listed.
+        """
+        params = {"categoryId": category_id} if category_id else None
+        return await self.transport.call(
+            endpoints.NOTICE_TYPES, params=params, parse=lambda answer: answer.parse(_NOTICE_TYPES)
+        )
+
+    async def get_origin_areas(self) -> dict[str, str]:
+        """``GET /v1/product-origin-areas``: every origin-area code → its name."""
+        answer = await self.transport.call(
+            endpoints.ORIGIN_AREAS, parse=lambda answer: answer.parse(_ORIGIN_AREAS)
+        )
+        return {area.code: area.name for area in answer.origin_area_code_names if area.code}
+
+    async def check_tags(self, tags: Sequence[str]) -> dict[str, bool]:
+        """``GET /v2/tags/restricted-tags?tags=…``: tag → restricted, ``MAX_TAGS_PER_CHECK`` per call.
+
+        A tag Naver leaves out of its answer is reported as not restricted (nothing says otherwise).
+        """
+        unique = list(dict.fromkeys(t for t in tags if t))
+        answers: dict[str, bool] = {}
+        for start in range(0, len(unique), MAX_TAGS_PER_CHECK):
+            chunk = unique[start : start + MAX_TAGS_PER_CHECK]
+            rows = await self.transport.call(
+                endpoints.RESTRICTED_TAGS,
+                params=[("tags", tag) for tag in chunk],
+                parse=lambda answer: answer.parse(_TAGS),
+            )
+            found = {row.tag: row.restricted for row in rows}
+            answers.update({tag: found.get(tag, False) for tag in chunk})
+        return answers
+
     # -- images -------------------------------------------------------------------------------
     async def upload_images(self, images: Sequence[ImageFile]) -> list[str]:
         """Upload images (multipart ``imageFiles``), at most 10 per call; URLs come back in input order.
@@ -330,6 +383,7 @@ __all__ = [
     "ImageFile",
     "InvalidInput",
     "NaverCategory",
+    "NaverCategoryDetail",
     "NaverClient",
     "NaverError",
     "NaverForbidden",

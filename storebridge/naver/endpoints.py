@@ -73,6 +73,15 @@ MULTI_UPDATE = _endpoint("PATCH", "/v1/products/origin-products/multi-update", I
 #: A POST, but a read: searching twice changes nothing.
 SEARCH_PRODUCTS = _endpoint("POST", "/v1/products/search", Idempotency.SAFE)
 CATEGORIES = _endpoint("GET", "/v1/categories", Idempotency.SAFE)
+#: One category with its ``exceptionalCategories`` and ``certificationInfos`` [DOC get-category-product.md].
+CATEGORY = _endpoint("GET", "/v1/categories/{no}", Idempotency.SAFE)
+#: Notice types a (top-level) category recommends
+#: [DOC get-all-product-info-provided-notice-type-vo-product.md].
+NOTICE_TYPES = _endpoint("GET", "/v1/products-for-provided-notice", Idempotency.SAFE)
+#: Every origin-area code [DOC get-all-origin-area-list-product.md].
+ORIGIN_AREAS = _endpoint("GET", "/v1/product-origin-areas", Idempotency.SAFE)
+#: Whether seller tags are restricted [DOC is-restrict-tags-product.md].
+RESTRICTED_TAGS = _endpoint("GET", "/v2/tags/restricted-tags", Idempotency.SAFE)
 #: A POST, but retried freely: a duplicate upload only leaves an unused image on Naver's side.
 UPLOAD_IMAGES = _endpoint("POST", "/v1/product-images/upload", Idempotency.SAFE)
 
@@ -89,4 +98,8 @@ ALL_ENDPOINTS = (
     SEARCH_PRODUCTS,
     CATEGORIES,
     UPLOAD_IMAGES,
+    CATEGORY,
+    NOTICE_TYPES,
+    ORIGIN_AREAS,
+    RESTRICTED_TAGS,
 )

@@ -3,11 +3,16 @@ migrations.
 
 ``StateStore`` (``state_store``) owns the pool; its methods come from one part per group of
 tables: ``products`` (products and their events), ``image_cache``, ``category_rules`` (category map
-and banned words) and ``intake_jobs``.
+and banned words), ``intake_jobs`` and ``reference_data`` (category trees, Naver's per-leaf rules).
 """
 
 from storebridge.store.db import MAX_MESSAGE_CHARS
 from storebridge.store.migrate import MigrationError, load_migrations, migrate
+from storebridge.store.reference_data import (
+    CategoryDetailRow,
+    DomeggookCategoryRow,
+    NaverCategoryRow,
+)
 from storebridge.store.state_store import StateStore
 from storebridge.store.states import (
     CREATE_ATTEMPT_STATES,
@@ -46,11 +51,14 @@ __all__ = [
     "TRANSITIONS",
     "UNREGISTERED_STATES",
     "BannedWordSpec",
+    "CategoryDetailRow",
     "CategoryMappingSpec",
+    "DomeggookCategoryRow",
     "IllegalTransition",
     "InvariantViolation",
     "Json",
     "MigrationError",
+    "NaverCategoryRow",
     "ProductNotFound",
     "ProductRow",
     "StaleState",

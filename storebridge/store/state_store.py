@@ -1,12 +1,13 @@
 """The state store: PostgreSQL (asyncpg) behind one async context manager, ``StateStore``.
 
-``StateStore`` owns one asyncpg pool. Its methods come from four parts, one per group of tables,
+``StateStore`` owns one asyncpg pool. Its methods come from five parts, one per group of tables,
 split to keep modules small: ``products.ProductStore`` (claim, transitions, events, re-drive,
 counts), ``image_cache.ImageCache`` (content hash → S3 key and Naver URL),
 ``category_rules.CategoryRules`` (category map, banned words) and ``intake_jobs.IntakeJobs``
-(stream → queue hand-offs). Schema changes are plain SQL files applied by ``migrate``
-(``store.migrate``). Rows come back as the frozen dataclasses of ``store.types``, never as asyncpg
-Records.
+(stream → queue hand-offs), plus ``reference_data.ReferenceData`` (the category trees and
+Naver's per-leaf rules, cached with their fetch time). Schema changes are plain SQL files applied
+by ``migrate`` (``store.migrate``). Rows come back as the frozen dataclasses of ``store.types``,
+never as asyncpg Records.
 
 Typical use::
 
@@ -30,6 +31,7 @@ from storebridge.store.image_cache import ImageCache
 from storebridge.store.intake_jobs import IntakeJobs
 from storebridge.store.migrate import MigrationError, migrate
 from storebridge.store.products import ProductStore
+from storebridge.store.reference_data import ReferenceData
 from storebridge.store.types import (
     BannedWord,
     BannedWordSpec,
@@ -71,7 +73,7 @@ CONNECT_TIMEOUT_S = 10.0
 STATEMENT_TIMEOUT_MS = 30_000
 
 
-class StateStore(ProductStore, ImageCache, CategoryRules, IntakeJobs):
+class StateStore(ProductStore, ImageCache, CategoryRules, IntakeJobs, ReferenceData):
     """Products and their history, the image cache, the listing-rule tables and the intake jobs.
 
     Open with ``async with StateStore(dsn) as store`` or ``store = await StateStore.open(dsn)``

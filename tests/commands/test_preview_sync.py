@@ -152,8 +152,8 @@ def test_sync_refuses_item_numbers_that_are_not_positive_integers(
 
 async def _cli(env: dict[str, str], *args: str) -> tuple[int, str, str]:
     """Run ``python -m storebridge.cli ARGS`` with ``env`` on top of this environment."""
-    full_env = {**os.environ, **env}
-    full_env.pop("CATEGORY_MAP_FILE", None)
+    # A stray host CATEGORY_MAP_FILE must not leak in; the sandbox's own (in ``env``) is kept.
+    full_env = {**{k: v for k, v in os.environ.items() if k != "CATEGORY_MAP_FILE"}, **env}
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from storebridge.sandbox.faults import Faults
-from storebridge.sandbox.naver import categories, control
+from storebridge.sandbox.naver import categories, control, reference
 from storebridge.sandbox.naver.auth import issue_token
 from storebridge.sandbox.naver.config import NaverSimConfig
 from storebridge.sandbox.naver.gateway import API_SPECS, EXTERNAL_PREFIX, ApiSpec, naver_gateway
@@ -60,6 +60,9 @@ _API_ROUTES: tuple[tuple[str, str, _Handler, bool, bool], ...] = (
     ("GET", "/v1/categories", categories.list_categories, False, False),
     ("GET", "/v1/categories/{categoryId}", categories.get_category, False, False),
     ("GET", "/v1/categories/{categoryId}/sub-categories", categories.list_sub_categories, False, False),
+    ("GET", "/v1/products-for-provided-notice", reference.list_notice_types, False, False),
+    ("GET", "/v1/product-origin-areas", reference.list_origin_areas, False, False),
+    ("GET", "/v2/tags/restricted-tags", reference.restricted_tags, False, False),
 )
 
 
@@ -89,5 +92,7 @@ def create_naver_app(
     app.router.add_get("/_sandbox/products", control.list_products)
     app.router.add_get("/_sandbox/faults", control.get_faults)
     app.router.add_post("/_sandbox/faults", control.update_faults)
+    app.router.add_post("/_sandbox/products/{originProductNo:\\d+}/status", control.force_status)
     app.router.add_post("/_sandbox/reset", control.reset)
+    app.router.add_post("/_sandbox/tokens/expire", control.expire_tokens)
     return app

@@ -25,7 +25,21 @@ KC_CERTIFICATION = "KC_CERTIFICATION"
 #: Exceptional category type that requires children's-product certification data (or an exemption).
 CHILD_CERTIFICATION = "CHILD_CERTIFICATION"
 
-#: Leaves with gates: id -> exceptional category types.
+#: Exceptional category type excluded from Smart Store's option-price bands [DOC get-category-product.md]
+#: (the simulator then allows −50…+100 % at every price: INFERRED, see validation/policy.py).
+OPTION_PRICE = "OPTION_PRICE"
+
+#: More exceptional-category types [DOC get-category-product.md]; the simulator's product
+#: validation checks only KC/CHILD (and UNIT_PRICE through ``UNIT_PRICE_CATEGORIES``), the others
+#: are served by ``GET /v1/categories/{id}`` for the client's per-leaf gates (issue 8 §1).
+GREEN_PRODUCTS = "GREEN_PRODUCTS"
+ORIGINAREA_PRODUCTS = "ORIGINAREA_PRODUCTS"
+UNIT_PRICE = "UNIT_PRICE"
+ADULT = "ADULT"
+
+#: Leaves with gates: id -> exceptional category types. Which leaves carry which type is INFERRED
+#: (a real food leaf lists GREEN_PRODUCTS and ORIGINAREA_PRODUCTS: OBSERVED oyi77/naver-smartstore
+#: docs/naver-api-example.md); the type names are DOC get-category-product.md.
 _EXCEPTIONAL: dict[str, tuple[str, ...]] = {
     "50000252": (KC_CERTIFICATION,),
     "50000280": (KC_CERTIFICATION,),
@@ -35,9 +49,30 @@ _EXCEPTIONAL: dict[str, tuple[str, ...]] = {
     "50001501": (CHILD_CERTIFICATION,),
     "50001502": (CHILD_CERTIFICATION, KC_CERTIFICATION),
     "50001510": (CHILD_CERTIFICATION,),
+    "50004655": (GREEN_PRODUCTS, ORIGINAREA_PRODUCTS),
+    "50001620": (GREEN_PRODUCTS,),
+    "50001600": (UNIT_PRICE,),
+    "50001610": (UNIT_PRICE,),
+    "50000890": (ADULT,),
+    "50000706": (OPTION_PRICE,),
 }
 #: "가격표시제" leaves: products must state ``unitCapacity.unitPriceYn`` (observed 400, reference §2.10).
-UNIT_PRICE_CATEGORIES: frozenset[str] = frozenset({"50001600", "50001610"})
+UNIT_PRICE_CATEGORIES: frozenset[str] = frozenset(k for k, v in _EXCEPTIONAL.items() if UNIT_PRICE in v)
+
+#: ``certificationInfos`` served per exceptional type: (id, name, kindTypes). The shape is DOC
+#: get-category-product.md; ids and names are INFERRED (Korean certification names, made-up ids).
+_CERTIFICATION_INFOS: dict[str, tuple[tuple[int, str, tuple[str, ...]], ...]] = {
+    KC_CERTIFICATION: (
+        (1001, "[생활용품] 안전확인", (KC_CERTIFICATION,)),
+        (1002, "[전기용품] 안전인증", (KC_CERTIFICATION,)),
+        (1003, "[생활용품] 공급자적합성확인", (KC_CERTIFICATION,)),
+    ),
+    CHILD_CERTIFICATION: (
+        (2001, "[어린이제품] 안전인증", (CHILD_CERTIFICATION,)),
+        (2002, "[어린이제품] 공급자적합성확인", (CHILD_CERTIFICATION,)),
+    ),
+    GREEN_PRODUCTS: ((3001, "친환경농산물 인증", (GREEN_PRODUCTS,)),),
+}
 
 # (id, parent id or "", name) in tree order: parents before their children.
 _ROWS: tuple[tuple[str, str, str], ...] = (
@@ -177,6 +212,8 @@ _ROWS: tuple[tuple[str, str, str], ...] = (
     ("50000085", "50000008", "자동차용품"),
     ("50000880", "50000085", "차량용방향제"),
     ("50000881", "50000085", "차량용거치대"),
+    ("50000086", "50000008", "성인용품"),
+    ("50000890", "50000086", "성인용품기타"),
 )
 
 
@@ -196,8 +233,14 @@ class SimNaverCategory:
         return {"wholeCategoryName": self.whole_name, "id": self.id, "name": self.name, "last": self.last}
 
     def detail_json(self) -> dict[str, Any]:
-        """Shape of ``GET /v1/categories/{id}`` (no certification catalogue is simulated)."""
-        return {**self.as_json(), "exceptionalCategories": list(self.exceptional), "certificationInfos": []}
+        """Shape of ``GET /v1/categories/{id}`` [DOC get-category-product.md]."""
+        infos = [
+            {"id": cid, "name": name, "kindTypes": list(kinds), "green": kind == GREEN_PRODUCTS}
+            for kind in self.exceptional
+            for cid, name, kinds in _CERTIFICATION_INFOS.get(kind, ())
+        ]
+        exceptional = list(self.exceptional)
+        return {**self.as_json(), "exceptionalCategories": exceptional, "certificationInfos": infos}
 
 
 def _build(rows: tuple[tuple[str, str, str], ...]) -> list[SimNaverCategory]:

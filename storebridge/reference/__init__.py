@@ -1,0 +1,17 @@
+"""Reference data from Naver and Domeggook, never invented in production (issue 8 §1).
+
+- ``guard``: against the real Naver API, refuse to start without an operator's category map;
+- ``matching``: propose a Domeggook → Naver leaf map from the two category trees (pure);
+- ``trees``: fetch both trees into PostgreSQL; ``mapfile``: the proposal / import CSV;
+- ``naver_rules``: Naver's per-leaf rules and lists (exceptional categories, origin areas,
+  restricted tags), cached in PostgreSQL with an expiry and fetched on a miss (the per-leaf
+  certification gate before image upload will read it; not built yet).
+"""
+
+from storebridge.reference.guard import (
+    check_operator_category_map,
+    naver_api_is_real,
+    require_operator_category_map,
+)
+
+__all__ = ["check_operator_category_map", "naver_api_is_real", "require_operator_category_map"]

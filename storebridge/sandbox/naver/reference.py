@@ -1,0 +1,149 @@
+"""The simulator's reference-data endpoints: notice types, origin areas, restricted tags; and the
+sandbox's category map.
+
+Shapes follow Naver's docs (tagged DOC with the file in ``myso-kr/naver-commerce-api-docs-cli``
+``raws/commerce-api/current/``); the *contents* are a small made-up set shaped like the real
+ones (INFERRED), except where an OBSERVED source is named. Like the category tree, they are never
+production data: the client caches whatever the real API answers instead.
+
+``CATEGORY_MAP_PATH`` is the Domeggook → Naver map for the sandbox catalog against the sandbox's
+own category tree (it used to ship as ``storebridge/data/category_map.csv``, the production
+default, which issue 8 §1 forbids). The sandbox hands it out as ``CATEGORY_MAP_FILE``.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from storebridge.sandbox.naver.categories import CATEGORIES_BY_ID
+from storebridge.sandbox.naver.state import get_state
+from storebridge.sandbox.naver.wire import SimInvalidInput, product_error
+
+#: The sandbox catalog's category map (``domeggook_code,naver_leaf_category_id,requires,note``).
+CATEGORY_MAP_PATH = Path(str(resources.files("storebridge.sandbox.naver").joinpath("category_map.csv")))
+
+#: Origin-area codes (``GET /v1/product-origin-areas``). Top levels 00–05 are DOC
+#: create-product-product.md; ``0200037`` China is OBSERVED (naver-commerce-api.md U-6..U-8);
+#: every other detailed code and the ``>``-joined names are INFERRED.
+ORIGIN_AREAS: dict[str, str] = {
+    "00": "국산",
+    "0000001": "국산>서울특별시",
+    "0000009": "국산>경기도",
+    "0000017": "국산>제주특별자치도",
+    "01": "원양산",
+    "02": "수입산",
+    "0200037": "수입산>아시아>중국",
+    "0200038": "수입산>아시아>일본",
+    "0200039": "수입산>아시아>대만",
+    "0200041": "수입산>아시아>베트남",
+    "0200043": "수입산>아시아>태국",
+    "0200045": "수입산>아시아>인도",
+    "0200046": "수입산>아시아>인도네시아",
+    "0200050": "수입산>아시아>필리핀",
+    "0200101": "수입산>북아메리카>미국",
+    "0200102": "수입산>북아메리카>캐나다",
+    "0200201": "수입산>유럽>독일",
+    "0200202": "수입산>유럽>프랑스",
+    "0200203": "수입산>유럽>이탈리아",
+    "0200204": "수입산>유럽>영국",
+    "0200301": "수입산>오세아니아>호주",
+    "0200302": "수입산>오세아니아>뉴질랜드",
+    "03": "기타-상세설명에 표시",
+    "04": "기타-직접입력",
+    "05": "원산지 표기 의무 대상 아님",
+}
+
+#: Tags ``GET /v2/tags/restricted-tags`` reports as restricted. That the API exists and its answer
+#: shape are DOC is-restrict-tags-product.md; the list itself is INFERRED (store names, promotion
+#: words a search engine would not index as product tags).
+RESTRICTED_TAGS: frozenset[str] = frozenset(
+    {"네이버", "스마트스토어", "최저가", "무료배송", "당일발송", "이벤트", "쿠폰", "사은품"}
+)
+
+#: Notice types recommended per top-level category (``GET /v1/products-for-provided-notice``).
+#: The type names are DOC get-all-product-info-provided-notice-type-vo-product.md; which top level
+#: recommends which is INFERRED from the type names. Every answer also lists ETC.
+NOTICE_TYPES_BY_TOP_LEVEL: dict[str, tuple[str, ...]] = {
+    "50000000": ("WEAR",),
+    "50000001": ("FASHION_ITEMS", "BAG", "SHOES"),
+    "50000002": ("COSMETIC",),
+    "50000003": ("HOME_APPLIANCES", "SEASON_APPLIANCES", "MICROELECTRONICS", "CELLPHONE"),
+    "50000004": ("FURNITURE", "SLEEPING_GEAR"),
+    "50000005": ("KIDS",),
+    "50000006": ("FOOD", "GENERAL_FOOD", "DIET_FOOD"),
+    "50000007": ("SPORTS_EQUIPMENT",),
+    "50000008": ("KITCHEN_UTENSILS",),
+}
+#: A few fields per type (``productInfoProvidedNoticeContents``): INFERRED names after the legal
+#: notice items (상품정보제공고시); the real answer lists every field with descriptions.
+_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "WEAR": (
+        ("material", "제품소재"),
+        ("color", "색상"),
+        ("size", "치수"),
+        ("caution", "세탁방법 및 취급시 주의사항"),
+    ),
+    "COSMETIC": (
+        ("capacity", "용량 또는 중량"),
+        ("expirationDate", "사용기한"),
+        ("mainIngredient", "주요성분"),
+    ),
+    "ETC": (("itemName", "품명"), ("modelName", "모델명"), ("manufacturer", "제조자(수입자)")),
+}
+_TYPE_NAMES: dict[str, str] = {"WEAR": "의류", "COSMETIC": "화장품", "ETC": "기타 재화"}
+
+
+def _notice_entry(kind: str) -> dict[str, Any]:
+    return {
+        "productInfoProvidedNoticeType": kind,
+        "productInfoProvidedNoticeTypeName": _TYPE_NAMES.get(kind, kind),
+        "productInfoProvidedNoticeContents": [
+            {"fieldType": "STRING", "fieldName": name, "fieldDescription": description, "fieldMaxLength": 200}
+            for name, description in _FIELDS.get(kind, ())
+        ],
+    }
+
+
+async def list_notice_types(request: web.Request) -> web.Response:
+    """``GET /v1/products-for-provided-notice[?categoryId=]`` — a JSON array of notice types.
+
+    Without ``categoryId`` every type of the table (DOC: "전체 상품군 목록"). The docs say the id is
+    a top-level category (대카테고리); what Naver does with a leaf id is unknown, so the simulator
+    is strict (INFERRED): 400 for a non-top-level id, 404 for an unknown one.
+    """
+    category_id = request.query.get("categoryId", "")
+    if not category_id:
+        every = sorted({k for kinds in NOTICE_TYPES_BY_TOP_LEVEL.values() for k in kinds} | {"ETC"})
+        return web.json_response([_notice_entry(k) for k in every])
+    category = CATEGORIES_BY_ID.get(category_id)
+    now_s = get_state(request).clock()
+    if category is None:
+        return product_error(404, now_s=now_s, message="존재하지 않는 카테고리입니다.")
+    if category.parent_id is not None:
+        problem = SimInvalidInput("categoryId", "TopLevelCategory", "대카테고리 ID를 입력해주세요.")
+        return product_error(400, now_s=now_s, invalid_inputs=[problem])
+    kinds = (*NOTICE_TYPES_BY_TOP_LEVEL.get(category_id, ()), "ETC")
+    return web.json_response([_notice_entry(k) for k in kinds])
+
+
+async def list_origin_areas(request: web.Request) -> web.Response:
+    """``GET /v1/product-origin-areas`` — ``{"originAreaCodeNames": [{code, name}]}`` (DOC shape)."""
+    rows = [{"code": code, "name": name} for code, name in ORIGIN_AREAS.items()]
+    return web.json_response({"originAreaCodeNames": rows})
+
+
+async def restricted_tags(request: web.Request) -> web.Response:
+    """``GET /v2/tags/restricted-tags?tags=a&tags=b`` — ``[{tag, restricted}]`` per tag asked.
+
+    ``tags`` is required (DOC); both repeated parameters and one comma-separated value are read
+    (Spring binds either to ``string[]``: INFERRED).
+    """
+    tags = [t.strip() for value in request.query.getall("tags", []) for t in value.split(",") if t.strip()]
+    if not tags:
+        problem = SimInvalidInput("tags", "NotEmpty", "태그를 입력해주세요.")
+        return product_error(400, now_s=get_state(request).clock(), invalid_inputs=[problem])
+    return web.json_response([{"tag": t, "restricted": t in RESTRICTED_TAGS} for t in dict.fromkeys(tags)])
