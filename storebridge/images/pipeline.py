@@ -3,7 +3,11 @@
 ``ImagePipeline.process_item`` is the whole job for an item:
 
 1. download the representative and the detail images (≤ ``downloads_per_item`` at a time, with the
-   Domeggook Referer, a byte cap and timeouts, ``images_fetch``);
+   Domeggook Referer, a byte cap and timeouts, ``images_fetch``), through the SSRF guard: the
+   session's ``GuardedConnector`` and the ``AddressPolicy`` refuse non-public addresses on every
+   hop; the representative image needs an allow-listed host (``IMAGE_ALLOWED_HOSTS``), detail
+   images any public host when ``IMAGE_DETAIL_ANY_PUBLIC_HOST``, and only allow-listed detail
+   images become optional (gallery) images;
 2. verify and normalise them in a worker thread (``images_normalise``);
 3. for each distinct result (by sha256 of the normalised bytes) not yet in the ``ImageCache``:
    store it in S3 under its content key (``images_s3``), upload it to Naver in calls of ≤ 10 files,
@@ -32,8 +36,10 @@ from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 from pydantic import SecretStr
 
-from storebridge.images.fetch import DOMEGGOOK_REFERER, download_image
-from storebridge.images.normalise import NormalisedImage, normalise_image
+from storebridge.images.connector import GuardedConnector
+from storebridge.images.fetch import DOMEGGOOK_REFERER, Downloaded, download_image
+from storebridge.images.guard import AddressPolicy
+from storebridge.images.normalise import NormalisedImage, normalise_image, too_small
 from storebridge.images.publish import publish
 from storebridge.images.s3 import S3ImageBucket
 from storebridge.images.types import (
@@ -89,6 +95,8 @@ __all__ = [
 ]
 
 Prepared = NormalisedImage | ImageProblem
+#: A prepared image and whether its source (every hop) was allow-listed (may be an optional image).
+_Fetched = tuple[Prepared, bool]
 
 
 class ImagePipeline:
@@ -97,6 +105,8 @@ class ImagePipeline:
     Use as ``async with ImagePipeline(...) as images:``; ``close()`` is idempotent and an instance
     garbage-collected while open emits ``ResourceWarning``. Pass ``executor`` to bound the threads
     doing Pillow work (default: the event loop's default executor via ``asyncio.to_thread``).
+    ``policy`` is the SSRF guard; without one, the production default (Domeggook's CDNs, public
+    addresses, ports 80/443) applies, so nothing built by hand fetches from inside by accident.
     """
 
     def __init__(
@@ -115,6 +125,7 @@ class ImagePipeline:
         referer: str = DOMEGGOOK_REFERER,
         max_optional_images: int = MAX_OPTIONAL_IMAGES,
         executor: Executor | None = None,
+        policy: AddressPolicy | None = None,
     ) -> None:
         if downloads_per_item < 1:
             raise ValueError(f"downloads_per_item must be at least 1, got {downloads_per_item}")
@@ -123,6 +134,7 @@ class ImagePipeline:
                 f"max_optional_images must be 0..{MAX_OPTIONAL_IMAGES}, got {max_optional_images}"
             )
         self.limits = limits or ImageLimits()
+        self.policy = policy or AddressPolicy()
         self.bucket = s3_bucket
         self._s3_endpoint = s3_endpoint
         self._s3_access_key = SecretStr(s3_access_key) if isinstance(s3_access_key, str) else s3_access_key
@@ -142,7 +154,8 @@ class ImagePipeline:
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: object) -> ImagePipeline:
-        """A pipeline for the configured S3 (``S3_*`` settings); ``overrides`` set the other knobs."""
+        """A pipeline for the configured S3 (``S3_*``) and SSRF guard (``IMAGE_*``), plus ``overrides``."""
+        overrides.setdefault("policy", AddressPolicy.from_settings(settings))
         return cls(
             s3_endpoint=settings.s3_endpoint,
             s3_access_key=settings.s3_access_key,
@@ -186,7 +199,12 @@ class ImagePipeline:
             raise
         self._exit_stack = stack
         self._s3 = S3ImageBucket(client, self.bucket, region=self._region)
-        self._session = aiohttp.ClientSession(timeout=self._timeout, headers=self._headers)
+        self._session = aiohttp.ClientSession(
+            connector=GuardedConnector(self.policy),
+            timeout=self._timeout,
+            headers=self._headers,
+            trust_env=False,  # never a proxy from the environment: the guard checks the real peer
+        )
         return self
 
     async def close(self) -> None:
@@ -227,17 +245,32 @@ class ImagePipeline:
         """Create the S3 bucket if missing (True when created); call once at deploy or worker start."""
         return await self._open()[1].ensure_bucket()
 
-    async def prepare(self, url: str, *, gate: asyncio.Semaphore | None = None) -> Prepared:
+    async def prepare(
+        self, url: str, *, gate: asyncio.Semaphore | None = None, detail: bool = False
+    ) -> Prepared:
         """Download, verify and normalise one image; a problem is returned, never raised.
 
         ``gate`` bounds concurrent downloads (held while downloading, released before the CPU work).
+        ``detail`` applies the detail-image rule (any public host when the policy allows it).
         """
+        return (await self._fetch(url, gate=gate, detail=detail))[0]
+
+    async def _fetch(self, url: str, *, gate: asyncio.Semaphore | None, detail: bool) -> _Fetched:
         session, _ = self._open()
         async with gate if gate is not None else contextlib.nullcontext():
-            downloaded = await download_image(session, url, max_bytes=self.limits.max_bytes)
+            downloaded: Downloaded | ImageProblem = await download_image(
+                session,
+                url,
+                max_bytes=self.limits.max_bytes,
+                policy=self.policy,
+                any_public_host=detail and self.policy.detail_any_public_host,
+            )
         if isinstance(downloaded, ImageProblem):
-            return downloaded
-        return await self._in_thread(normalise_image, downloaded.data, downloaded.format, url, self.limits)
+            return downloaded, False
+        normalised = await self._in_thread(
+            normalise_image, downloaded.data, downloaded.format, url, self.limits
+        )
+        return normalised, downloaded.allow_listed
 
     async def process_item(
         self,
@@ -256,7 +289,8 @@ class ImagePipeline:
         ``ImageFetchFailed`` for a bad representative image, ``ImageStorageFailed`` for S3.
         """
         _, bucket = self._open()
-        prepared = await self._prepare_all(item_no, representative_url, detail_urls)
+        fetched = await self._prepare_all(item_no, representative_url, detail_urls)
+        prepared = {url: result for url, (result, _) in fetched.items()}
         representative = prepared[representative_url]
         assert isinstance(representative, NormalisedImage)  # _prepare_all raised otherwise
         usable = {url: result for url, result in prepared.items() if isinstance(result, NormalisedImage)}
@@ -277,6 +311,7 @@ class ImagePipeline:
             detail_map[url] = naver_url
             if (
                 len(optional) < self._max_optional
+                and fetched[url][1]  # only allow-listed sources go into the gallery
                 and naver_url not in chosen
                 and min(result.width, result.height) >= self.limits.min_side_px
             ):
@@ -304,15 +339,21 @@ class ImagePipeline:
 
     async def _prepare_all(
         self, item_no: int, representative_url: str, detail_urls: Sequence[str]
-    ) -> dict[str, Prepared]:
+    ) -> dict[str, _Fetched]:
         """Every distinct URL → its result; raises for a bad representative (cancelling the rest)."""
         gate = asyncio.Semaphore(self._downloads_per_item)
         urls = list(dict.fromkeys([representative_url, *detail_urls]))
-        tasks = {url: asyncio.create_task(self.prepare(url, gate=gate)) for url in urls}
+        tasks = {
+            url: asyncio.create_task(self._fetch(url, gate=gate, detail=url != representative_url))
+            for url in urls
+        }
         try:
-            first = await tasks[representative_url]
+            first, _ = await tasks[representative_url]
             if isinstance(first, ImageProblem):
                 raise (ImageFetchFailed if first.transient else ImageRejected)(item_no, first)
+            # The minimum size applies to the representative (and optional) images only.
+            if (small := too_small(first, representative_url, self.limits)) is not None:
+                raise ImageRejected(item_no, small)
             await asyncio.gather(*tasks.values())
         except BaseException:
             for task in tasks.values():

@@ -31,6 +31,13 @@ CONNECTION = "CONNECTION"
 INVALID_URL = "INVALID_URL"
 #: Redirect loop or too many redirects.
 TOO_MANY_REDIRECTS = "TOO_MANY_REDIRECTS"
+#: The host (or a redirect target) is, or resolves only to, an address that is not globally
+#: routable (loopback, private, link-local/metadata, multicast, reserved ...): SSRF guard, permanent.
+BLOCKED_ADDRESS = "BLOCKED_ADDRESS"
+#: The host (or a redirect target) is not in ``IMAGE_ALLOWED_HOSTS`` (permanent).
+HOST_NOT_ALLOWED = "HOST_NOT_ALLOWED"
+#: The URL's port is not in ``IMAGE_ALLOWED_PORTS`` (permanent).
+PORT_NOT_ALLOWED = "PORT_NOT_ALLOWED"
 #: Prefix of ``HTTP_<status>`` codes (any non-200 answer).
 HTTP_PREFIX = "HTTP_"
 
@@ -59,25 +66,30 @@ class ImageLimits:
     """What an image must satisfy, and how it is normalised.
 
     Defaults follow business rules §8: ≤ 20 MiB (Smart Store's limit; the earlier design's 12 MB is
-    stricter than Naver needs), ≥ 500 px on the shorter side (earlier design; Smart Store
-    recommends 600), longest side resized down to 1200 px. ``max_pixels`` (40 MP) is checked from the
-    header before any pixel is decoded, so a tiny file declaring 30000×30000 costs no memory.
+    stricter than Naver needs), ≥ 500 px on the shorter side for the representative and optional
+    images only (Smart Store recommends 600; detail images are tall strips or thin slices that a
+    minimum would tear out of the page), width resized down to 1200 px with no height cap (an
+    860 × 8,000 px detail strip stays 860 × 8,000, readable; Naver's upload doc states no pixel or
+    byte limit, so strips are not sliced). ``max_pixels`` (40 MP) is checked from the header before
+    any pixel is decoded, so a tiny file declaring 30000×30000 costs no memory.
     """
 
     max_bytes: int = 20 * 1024 * 1024
     max_pixels: int = 40_000_000
+    #: Shorter side of the representative and optional images (``images.normalise.too_small``).
     min_side_px: int = 500
-    max_side_px: int = 1200
+    #: Wider images are scaled down to this width, keeping their proportions.
+    max_width_px: int = 1200
     jpeg_quality: int = 90
 
     def __post_init__(self) -> None:
-        for name in ("max_bytes", "max_pixels", "min_side_px", "max_side_px"):
+        for name in ("max_bytes", "max_pixels", "min_side_px", "max_width_px"):
             if getattr(self, name) < 1:
                 raise ValueError(f"ImageLimits.{name} must be at least 1, got {getattr(self, name)}")
         if not 1 <= self.jpeg_quality <= 95:
             raise ValueError(f"ImageLimits.jpeg_quality must be 1..95, got {self.jpeg_quality}")
-        if self.min_side_px > self.max_side_px:
-            raise ValueError("ImageLimits.min_side_px must not exceed max_side_px")
+        if self.min_side_px > self.max_width_px:
+            raise ValueError("ImageLimits.min_side_px must not exceed max_width_px")
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,17 @@ start, so every consumer sees the same simulators configured the same way.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 from dataclasses import dataclass, field
 from types import TracebackType
+
+from yarl import URL
 
 from storebridge.sandbox.catalog.generator import Catalog, generate_catalog
 from storebridge.sandbox.domeggook.app import DomeggookSimConfig, create_domeggook_app
 from storebridge.sandbox.faults import Faults
 from storebridge.sandbox.naver.app import NaverSimConfig, create_naver_app
+from storebridge.sandbox.naver.reference import CATEGORY_MAP_PATH
 from storebridge.serve import ServedApp
 
 #: Path under the Domeggook origin where the API lives (as on domeggook.com).
@@ -85,9 +89,32 @@ class Sandbox:
         """Value for ``NAVER_API_URL``."""
         return self.naver_origin + NAVER_API_PATH
 
-    def environment(self) -> dict[str, str]:
-        """The environment variables that point StoreBridge at this sandbox."""
+    def image_environment(self) -> dict[str, str]:
+        """The SSRF-guard settings that let StoreBridge fetch this sandbox's images, and only them.
+
+        The simulated image host is the Domeggook app on loopback, which the guard refuses by
+        default; this opens exactly that host, its port and its address, never loopback at large.
+        """
+        origin = URL(self.domeggook_origin)
+        host = origin.raw_host or self.options.host
+        try:
+            networks = str(ipaddress.ip_network(host.strip("[]")))
+        except ValueError:  # a name such as "localhost": its loopback addresses
+            networks = "127.0.0.1/32,::1/128"
         return {
+            "IMAGE_ALLOWED_HOSTS": host,
+            "IMAGE_ALLOWED_NETWORKS": networks,
+            "IMAGE_ALLOWED_PORTS": f"80,443,{origin.port}",
+        }
+
+    def environment(self) -> dict[str, str]:
+        """The environment variables that point StoreBridge at this sandbox (APIs and image host).
+
+        The one source of sandbox settings: ``storebridge sandbox`` prints it, and the demo, the
+        benchmarks and the tests build their ``Settings`` or child environments from it.
+        """
+        return {
+            **self.image_environment(),
             "DOMEGGOOK_API_URL": self.domeggook_api_url,
             "DOMEGGOOK_API_KEY": self.options.domeggook.api_key,
             "NAVER_API_URL": self.naver_api_url,
@@ -95,6 +122,8 @@ class Sandbox:
             "NAVER_CLIENT_SECRET": self.options.naver.client_secret,
             # The simulator refuses placeholder phones as Naver does; this one passes its check.
             "STORE_AS_PHONE": SANDBOX_AS_PHONE,
+            # The sandbox catalog's map against the sandbox's own category tree (issue 8 §1).
+            "CATEGORY_MAP_FILE": str(CATEGORY_MAP_PATH),
         }
 
     async def start(self) -> Sandbox:

@@ -11,6 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from storebridge.config import load_settings
 from storebridge.images import (
     ImageCache,
     ImageFetchFailed,
@@ -18,6 +19,7 @@ from storebridge.images import (
     ImageRejected,
     NaverImageUploader,
 )
+from storebridge.images.guard import AddressPolicy
 from storebridge.naver import NaverClient
 from storebridge.sandbox.catalog.model import Item, Scenario
 from storebridge.sandbox.images import detail_image_urls, thumb_urls
@@ -25,10 +27,19 @@ from storebridge.sandbox.runner import Sandbox
 from storebridge.store import StateStore
 
 
+def sandbox_policy(sandbox: Sandbox) -> AddressPolicy:
+    """The SSRF guard as the sandbox's settings open it (its image host on loopback, nothing else)."""
+    return AddressPolicy.from_settings(load_settings(**sandbox.environment()))
+
+
 @pytest.fixture
-async def images(s3_endpoint: str, s3_bucket: str) -> AsyncIterator[ImagePipeline]:
+async def images(s3_endpoint: str, s3_bucket: str, sandbox: Sandbox) -> AsyncIterator[ImagePipeline]:
     async with ImagePipeline(
-        s3_endpoint=s3_endpoint, s3_access_key="test", s3_secret_key="test", s3_bucket=s3_bucket
+        s3_endpoint=s3_endpoint,
+        s3_access_key="test",
+        s3_secret_key="test",
+        s3_bucket=s3_bucket,
+        policy=sandbox_policy(sandbox),
     ) as pipeline:
         await pipeline.ensure_bucket()
         yield pipeline
@@ -135,6 +146,7 @@ async def test_catalog_slow_representative_image_is_a_transient_failure(
         s3_secret_key="test",
         s3_bucket=s3_bucket,
         total_timeout_s=1.0,  # the simulator answers after 5 s
+        policy=sandbox_policy(sandbox),
     ) as pipeline:
         with pytest.raises(ImageFetchFailed) as caught:
             await pipeline.process_item(item.no, representative, [], uploader=naver, cache=store)

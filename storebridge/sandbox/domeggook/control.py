@@ -8,9 +8,15 @@
   ``option_stock`` (``{"00_01": 5}``), ``options`` (null | ``{"axes": [{"name": "색상", "values":
   ["블랙", "화이트"]}], "stock": 10, "variants": {"01": {"stock": 0, "add_price": 500, "hid": 0,
   "dom": true}}}``), ``status`` (``on_sale``/``sold_out``/``ended``/``deleted``), ``license_usable``
-  (bool), ``moq`` (int). All-or-nothing: any invalid field → 400 ``{"error": …}`` and no change.
+  (bool), ``moq`` (int), ``images`` (``{"representative": url | null, "detail": [url, …] | null}``,
+  either key optional: the URLs served as every ``thumb`` size and as the detail HTML's ``<img>``
+  list instead of the generated ones; null restores those; any string up to 2,048 characters, so
+  tests can point an item at loopback, metadata or non-http URLs). All-or-nothing: any invalid
+  field → 400 ``{"error": …}`` and no change.
 * ``GET  /_sandbox/stats`` — request, 429, fault and quota counters;
 * ``GET/POST /_sandbox/faults`` — show or update the ``Faults`` (400 on bad values).
+* ``POST /_sandbox/quota`` — ``{"daily_used": N}``: set every key's calls today (N ≥ the daily
+  limit runs the quota out; 0 is "midnight": the daily block is lifted).
 """
 
 from __future__ import annotations
@@ -32,8 +38,21 @@ CONTROL_PREFIX = "/_sandbox"
 MAX_AXES = 5
 MAX_AXIS_VALUES = 50
 CHANGE_FIELDS = frozenset(
-    {"title", "price", "supply_price", "stock", "option_stock", "options", "status", "license_usable", "moq"}
+    {
+        "title",
+        "price",
+        "supply_price",
+        "stock",
+        "option_stock",
+        "options",
+        "status",
+        "license_usable",
+        "moq",
+        "images",
+    }
 )
+MAX_IMAGE_URL_CHARS = 2048
+MAX_DETAIL_IMAGES = 50
 _TIERS_RE = re.compile(r"\d+\+\d+(\|\d+\+\d+)*")
 
 
@@ -121,6 +140,35 @@ def _parse_options(item: Item, value: object) -> OptionSet | None:
     return options
 
 
+def _image_url(value: object, name: str) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_IMAGE_URL_CHARS:
+        raise ValueError(f"{name} must be a non-empty string of at most {MAX_IMAGE_URL_CHARS} characters")
+    return value
+
+
+def _parse_images(value: object) -> dict[str, Any]:
+    """``images`` of the control body → ``Item`` attribute updates (only the keys given)."""
+    if not isinstance(value, dict) or not value:
+        raise ValueError('images must be an object like {"representative": url, "detail": [url]}')
+    unknown = sorted(set(value) - {"representative", "detail"})
+    if unknown:
+        raise ValueError(f"unknown images field(s): {', '.join(unknown)}")
+    updates: dict[str, Any] = {}
+    if "representative" in value:
+        raw = value["representative"]
+        url = None if raw is None else _image_url(raw, "images.representative")
+        updates["representative_image_url"] = url
+    if "detail" in value:
+        raw = value["detail"]
+        if raw is None:
+            updates["detail_image_url_overrides"] = None
+        elif isinstance(raw, list) and len(raw) <= MAX_DETAIL_IMAGES:
+            updates["detail_image_url_overrides"] = tuple(_image_url(u, "images.detail[]") for u in raw)
+        else:
+            raise ValueError(f"images.detail must be a list of at most {MAX_DETAIL_IMAGES} URLs or null")
+    return updates
+
+
 @dataclass
 class ChangePlan:
     """A validated control body: attribute updates plus per-option stock changes."""
@@ -188,6 +236,8 @@ def plan_change(item: Item, body: object) -> ChangePlan:
         plan.updates["license_usable"] = body["license_usable"]
     if "moq" in body:
         plan.updates["moq"] = _count(body["moq"], "moq", 1)
+    if "images" in body:
+        plan.updates |= _parse_images(body["images"])
     return plan
 
 
@@ -209,6 +259,7 @@ def item_summary(item: Item) -> dict[str, Any]:
                 for v in item.options.variants
             ],
         }
+    detail_overrides = item.detail_image_url_overrides
     return {
         "no": item.no,
         "title": item.title,
@@ -222,6 +273,10 @@ def item_summary(item: Item) -> dict[str, Any]:
         "stock": item.total_stock,
         "license_usable": item.license_usable,
         "options": options,
+        "images": {
+            "representative": item.representative_image_url,
+            "detail": None if detail_overrides is None else list(detail_overrides),
+        },
     }
 
 
@@ -307,6 +362,21 @@ async def set_faults_handler(request: web.Request) -> web.Response:
     return web.json_response(faults.as_dict())
 
 
+async def set_quota_handler(request: web.Request) -> web.Response:
+    """``POST /_sandbox/quota``: ``{"daily_used": N}`` for every accepted key; 400 on a bad body."""
+    state = request.app[STATE_KEY]
+    try:
+        body = await _read_json(request)
+        if not isinstance(body, dict) or set(body) != {"daily_used"}:
+            raise ValueError('body must be {"daily_used": N}')
+        used = _count(body["daily_used"], "daily_used")
+    except ValueError as exc:
+        return _json_error(400, str(exc))
+    for key in state.config.keys:
+        state.limiter.set_daily_used(key, used, state.clock())
+    return web.json_response({"daily_used": used})
+
+
 def add_control_routes(app: web.Application) -> None:
     """Register the ``/_sandbox/...`` endpoints on the simulator app."""
     app.router.add_get(CONTROL_PREFIX + "/items", list_items_handler)
@@ -315,3 +385,4 @@ def add_control_routes(app: web.Application) -> None:
     app.router.add_get(CONTROL_PREFIX + "/stats", stats_handler)
     app.router.add_get(CONTROL_PREFIX + "/faults", get_faults_handler)
     app.router.add_post(CONTROL_PREFIX + "/faults", set_faults_handler)
+    app.router.add_post(CONTROL_PREFIX + "/quota", set_quota_handler)

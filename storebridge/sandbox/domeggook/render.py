@@ -154,9 +154,17 @@ def select_opt_json(item: Item, options: OptionSet) -> str:
     return json.dumps(inner, ensure_ascii=False, separators=(",", ":"))
 
 
+def _thumbs(origin: str, item: Item) -> dict[str, str]:
+    """The item's thumb URLs, or the control endpoint's override in every size."""
+    urls = thumb_urls(origin, item)
+    override = item.representative_image_url
+    return urls if override is None else dict.fromkeys(urls, override)
+
+
 def _detail_html(origin: str, item: Item) -> str:
     parts = ["<center>"]
-    for url in detail_image_urls(origin, item):
+    overrides = item.detail_image_url_overrides
+    for url in detail_image_urls(origin, item) if overrides is None else overrides:
         parts.append(f'<img src="{html.escape(url)}" alt="{item.no}"><br>')
     parts.append(f"<p>{html.escape(item.title)}</p></center>")
     if Scenario.SCRIPT_HTML in item.scenarios:
@@ -283,7 +291,7 @@ def render_item_view(item: Item, origin: str) -> dict[str, Any]:
             "dome": _flag(item.dome_tiers is not None, q.native_bools),
             "supply": _flag(item.supply_price_won is not None, q.native_bools),
         },
-        "thumb": {**thumb_urls(origin, item), "hash": thumb_hash(item), "lastUpdate": registered},
+        "thumb": {**_thumbs(origin, item), "hash": thumb_hash(item), "lastUpdate": registered},
         "desc": {
             "license": {
                 "usable": _flag(item.license_usable),
@@ -341,7 +349,7 @@ def render_list_item(item: Item, origin: str, market: str) -> dict[str, Any]:
     row: dict[str, Any] = {
         "no": str(item.no),
         "title": item.title,
-        "thumb": thumb_urls(origin, item)["large"],
+        "thumb": _thumbs(origin, item)["large"],
         "idxCOM": str(item.idx_com),
         "id": item.seller.id,
         "nick": item.seller.nick,
