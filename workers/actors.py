@@ -8,6 +8,13 @@ batched Domeggook call), then settle each item. Finished items release their in-
 items whose outcome is RETRY or DEFERRED go back as a *new, smaller* delayed message (one per
 distinct wait), never as a retry of the whole batch, whose other items are done. A rate-limit or
 quota wait escaping for the whole batch becomes ``dramatiq.Retry(delay=…)``: waiting is not failing.
+
+An outage never drops items: the sync answers RETRY for items hit by one (``Syncer`` re-queues
+Redis, PostgreSQL and S3 failures, including a park the database could not record), and the
+settling here outlasts a Redis outage of its own: releasing markers and re-sending items are
+retried with a capped backoff for up to ``REQUEUE_PATIENCE_S``; past it the message raises
+``InfrastructureUnavailable`` (transient), so Dramatiq hands the whole batch back instead of
+acknowledging items nobody re-queued.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ import logging
 import math
 import random
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 import dramatiq
@@ -24,6 +33,7 @@ from dramatiq import Actor, Broker
 
 from schemas.messages import QueueName, SyncBatch
 from storebridge.config import Settings
+from storebridge.errors import InfrastructureUnavailable, infrastructure_service
 from storebridge.intake import inflight
 from storebridge.limiter import QuotaExhausted, RateLimitWait
 from storebridge.metrics import record_sync_results
@@ -44,6 +54,11 @@ MIN_RETRY_DELAY_S = 1.0
 RETRY_JITTER_FRACTION = 0.1
 #: ``reason`` of the smaller messages that carry items back for another try.
 RETRY_REASON = "retry"
+#: How long settling waits for Redis to come back before handing the whole message back (s).
+REQUEUE_PATIENCE_S = 60.0
+#: First and longest pause between two tries of a settling step while Redis is down (s).
+REQUEUE_BACKOFF_BASE_S = 0.5
+REQUEUE_BACKOFF_MAX_S = 5.0
 
 SyncActor = Actor[[dict[str, Any]], None]
 
@@ -91,8 +106,34 @@ def jittered_ms(delay_s: float) -> int:
     return int(min(delay_s * (1 + random.uniform(0, RETRY_JITTER_FRACTION)), MAX_RETRY_DELAY_S) * 1000)
 
 
+async def patiently(step: Callable[[], Awaitable[object]], what: str, *, patience_s: float) -> None:
+    """Run ``step``, trying again with a capped backoff while it fails for an outage.
+
+    Raises ``InfrastructureUnavailable`` once ``patience_s`` is spent; any other error at once.
+    """
+    loop = asyncio.get_running_loop()
+    deadline, pause_s = loop.time() + patience_s, REQUEUE_BACKOFF_BASE_S
+    while True:
+        try:
+            await step()
+            return
+        except Exception as exc:
+            service = infrastructure_service(exc)
+            if service is None:
+                raise
+            if loop.time() + pause_s > deadline:
+                raise InfrastructureUnavailable(service, f"{what}: {service} still unavailable") from exc
+            log.warning("worker.settle.waiting", extra={"step": what, "service": service, "sleep_s": pause_s})
+            await asyncio.sleep(pause_s)
+            pause_s = min(pause_s * 2, REQUEUE_BACKOFF_MAX_S)
+
+
 async def settle(resources: WorkerResources, batch: SyncBatch, results: list[SyncResult]) -> None:
-    """Release the markers of finished items; re-send the others, grouped by their wait (whole seconds)."""
+    """Release the markers of finished items; re-send the others, grouped by their wait (whole seconds).
+
+    Re-sending must happen (raises ``InfrastructureUnavailable`` when Redis stays down); a marker
+    that cannot be released or refreshed is only logged: it expires on its own.
+    """
     settings, redis, keys = resources.settings, resources.redis, resources.keys
     later: dict[int, list[int]] = defaultdict(list)
     done: list[int] = []
@@ -113,18 +154,26 @@ async def settle(resources: WorkerResources, batch: SyncBatch, results: list[Syn
             later[math.ceil(retry_delay_s(result.retry_after_s, settings))].append(result.item_no)
         else:
             done.append(result.item_no)
-    await inflight.release(redis, keys, batch.market, done)
+    await _markers(partial(inflight.release, redis, keys, batch.market, done), "release markers")
     for delay_s, item_nos in sorted(later.items()):
         delay_ms = jittered_ms(delay_s)
-        await inflight.refresh(
-            redis, keys, batch.market, item_nos, ttl_s=marker_ttl_s(delay_ms / 1000, settings)
-        )
+        ttl_s = marker_ttl_s(delay_ms / 1000, settings)
+        await _markers(partial(inflight.refresh, redis, keys, batch.market, item_nos, ttl_s=ttl_s), "refresh")
         retry = batch.model_copy(update={"item_nos": item_nos, "reason": RETRY_REASON})
-        await asyncio.to_thread(send_batch, retry, delay_ms=delay_ms)
+        resend = partial(asyncio.to_thread, send_batch, retry, delay_ms=delay_ms)
+        await patiently(resend, "re-send", patience_s=REQUEUE_PATIENCE_S)
         log.info(
             "worker.batch.requeued",
             extra={"queue": batch.queue, "items": len(item_nos), "delay_ms": delay_ms},
         )
+
+
+async def _markers(step: Callable[[], Awaitable[object]], what: str) -> None:
+    """``step`` on in-flight markers, patiently; giving up is logged, not raised (markers expire)."""
+    try:
+        await patiently(step, what, patience_s=REQUEUE_PATIENCE_S)
+    except InfrastructureUnavailable:
+        log.warning("worker.settle.markers_left", extra={"step": what})
 
 
 #: The actors on the process's broker (the one ``dramatiq workers.actors`` runs).

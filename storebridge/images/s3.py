@@ -4,6 +4,13 @@ The key is the hash of the normalised bytes, so an object's content never change
 a HEAD first and skips the PUT when the object exists: a repeat costs one small request instead of
 re-sending megabytes, and a racing second PUT would write identical bytes anyway (idempotent).
 Every S3 failure becomes ``ImageStorageFailed`` (transient): the item is fine, the storage is not.
+It is raised *from* the botocore error, so ``storebridge.errors.infrastructure_service`` tells an
+outage (connection refused, 5xx, the bucket gone) from a refusal (access denied), and the sync
+re-queues the former without counting it.
+
+The bucket is ensured when a worker starts, but an S3 that restarted empty (or an operator who
+deleted the bucket) takes it away under running workers: a PUT answered ``NoSuchBucket`` creates
+the bucket again and repeats the PUT once, so the item does not even need a retry.
 """
 
 from __future__ import annotations
@@ -88,13 +95,28 @@ class S3ImageBucket:
         return True
 
     async def store(self, key: str, data: bytes, content_type: str) -> bool:
-        """Put ``data`` under ``key`` unless an object is already there; True when it was written."""
+        """Put ``data`` under ``key`` unless an object is already there; True when it was written.
+
+        A missing bucket is created again (``ensure_bucket``) and the PUT repeated once.
+        """
         if await self.exists(key):
             return False
         try:
-            await self._client.put_object(
-                Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, CacheControl=CACHE_CONTROL
-            )
-        except (ClientError, BotoCoreError) as exc:
+            await self._put(key, data, content_type)
+        except ClientError as exc:
+            if _error_code(exc) != "NoSuchBucket":
+                raise _failure("PUT", key, exc) from exc
+            log.warning("images.s3.bucket_missing", extra={"bucket": self.bucket})
+            await self.ensure_bucket()
+            try:
+                await self._put(key, data, content_type)
+            except (ClientError, BotoCoreError) as again:
+                raise _failure("PUT", key, again) from again
+        except BotoCoreError as exc:
             raise _failure("PUT", key, exc) from exc
         return True
+
+    async def _put(self, key: str, data: bytes, content_type: str) -> None:
+        await self._client.put_object(
+            Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, CacheControl=CACHE_CONTROL
+        )

@@ -1,5 +1,6 @@
 """Plumbing shared by the state store's parts: the pool holder, record → row conversion, and the
-translation of PostgreSQL errors into StoreBridge's errors (so no asyncpg type leaks out).
+translation of PostgreSQL's refusals into StoreBridge's errors (outages pass through as asyncpg's
+own types; ``storebridge.errors`` classifies them).
 """
 
 from __future__ import annotations
@@ -79,8 +80,10 @@ def product_event(record: asyncpg.Record) -> ProductEvent:
 def translated_errors(from_state: State | None = None, to_state: State | None = None) -> Iterator[None]:
     """Re-raise PostgreSQL's refusals as ``IllegalTransition`` / ``InvariantViolation``.
 
-    Other database errors (connection lost, server shutting down) pass through unchanged: they
-    are the caller's transient infrastructure failures, not decisions about the row.
+    Other database errors (connection lost, server shutting down or starting, too many clients)
+    pass through unchanged: they are outages, not decisions about the row, and
+    ``storebridge.errors.infrastructure_service`` recognises them (SQLSTATE classes 08 and 57P,
+    53300, asyncpg's closed-connection errors), so the sync re-queues the item instead of parking it.
     """
     try:
         yield

@@ -14,7 +14,9 @@ then runs each item through the state machine (``storebridge.store.states``):
 
 Every failure ends in a recorded state with a code and a message naming the item and the cause
 (``storebridge.sync.outcomes``); nothing here lets an exception escape for one item (a bug is
-recorded as ``INTERNAL_ERROR``).
+recorded as ``INTERNAL_ERROR``). An outage of Redis, PostgreSQL or S3, wherever it strikes
+(``storebridge.errors.is_infrastructure_error``), is a RETRY with a capped backoff instead: never
+parked, never counted against ``max_retries``.
 """
 
 from __future__ import annotations
@@ -27,13 +29,18 @@ from functools import partial
 
 from schemas.domeggook import DomeggookItem
 from storebridge.domeggook import DomeggookClient
-from storebridge.errors import PermanentError, TransientError
+from storebridge.errors import PermanentError, TransientError, is_infrastructure_error
 from storebridge.images import ImagePipeline
 from storebridge.limiter import QuotaExhausted, RateLimitWait
 from storebridge.naver import NaverClient, NaverOutcomeUnknown
-from storebridge.store import ProductRow, StaleState, State, StateStore
+from storebridge.store import ProductRow, State, StateStore
 from storebridge.sync.changes import ChangeKind, RulesFingerprint, classify, listing_hashes
-from storebridge.sync.outcomes import PARKED_STATES, OutcomeRecorder
+from storebridge.sync.outcomes import (
+    OUTAGE_BACKOFF_BASE_S,
+    OUTAGE_BACKOFF_MAX_S,
+    PARKED_STATES,
+    OutcomeRecorder,
+)
 from storebridge.sync.reconcile import (
     OUTCOME_UNKNOWN,
     REGISTERING_STALE_S,
@@ -72,6 +79,9 @@ class SyncSettings:
     retry_backoff_base_s: float = 300.0
     #: Age after which a REGISTERING row counts as left behind by a lost worker.
     registering_stale_s: float = REGISTERING_STALE_S
+    #: Backoff of an item hit by an outage of Redis, PostgreSQL or S3: doubled per outage in a row.
+    outage_backoff_base_s: float = OUTAGE_BACKOFF_BASE_S
+    outage_backoff_max_s: float = OUTAGE_BACKOFF_MAX_S
 
 
 class Syncer:
@@ -102,6 +112,8 @@ class Syncer:
             market=settings.market,
             max_retries=settings.max_retries,
             retry_backoff_base_s=settings.retry_backoff_base_s,
+            outage_backoff_base_s=settings.outage_backoff_base_s,
+            outage_backoff_max_s=settings.outage_backoff_max_s,
         )
 
     # -- entry points ----------------------------------------------------------------------------
@@ -114,17 +126,8 @@ class Syncer:
         wanted = list(dict.fromkeys(int(no) for no in item_nos))
         try:
             batch = await self.domeggook.get_items(wanted)
-        except TransientError as exc:
-            return [
-                self.record.result(
-                    no,
-                    Outcome.RETRY,
-                    code="DOMEGGOOK_UNAVAILABLE",
-                    message=str(exc),
-                    retry_after_s=exc.retry_after_s,
-                )
-                for no in wanted
-            ]
+        except Exception as exc:
+            return await self.record.fetch_failed(wanted, exc)
         by_no: dict[int, SyncResult] = {}
         semaphore = asyncio.Semaphore(ITEM_CONCURRENCY)
 
@@ -150,25 +153,15 @@ class Syncer:
 
     # -- per item --------------------------------------------------------------------------------
     async def _guarded(self, item_no: int, factory: Callable[[], Awaitable[SyncResult]]) -> SyncResult:
-        """Run one item's coroutine; turn every escaping error into a recorded, named outcome."""
+        """Run one item's coroutine; turn every escaping error into a recorded, named outcome.
+
+        An outage (Redis, PostgreSQL, S3) is re-queued with backoff, whatever step it hit; only
+        what is left (a bug) is parked as ``INTERNAL_ERROR``.
+        """
         try:
-            return await factory()
-        except StaleState as exc:
-            return self.record.result(
-                item_no, Outcome.RETRY, code="STALE_STATE", message=str(exc), retry_after_s=1.0
-            )
-        except TransientError as exc:
-            return self.record.result(
-                item_no,
-                Outcome.DEFERRED,
-                code=type(exc).__name__,
-                message=str(exc),
-                retry_after_s=exc.retry_after_s,
-            )
+            return self.record.settled(await factory())
         except Exception as exc:  # one item's bug must not stop the batch
-            logger.exception("sync.item.internal_error", extra={"item_no": item_no})
-            message = f"item {item_no}: {type(exc).__name__}: {exc}"
-            return await self.record.park(item_no, "INTERNAL_ERROR", message)
+            return await self.record.escaped(item_no, exc)
 
     async def _claim(self, item_no: int) -> ProductRow:
         market = self.settings.market
@@ -230,6 +223,8 @@ class Syncer:
         except WAITS:
             raise  # waiting is not failing: no state change, the item resumes from UPLOADING
         except TransientError as exc:
+            if is_infrastructure_error(exc):  # S3 down or emptied: not the item's fault, not counted
+                return await self.record.outage(item.no, exc, row=row)
             return await self.record.retry(row, type(exc).__name__, str(exc), exc.retry_after_s)
         product = await self._transform(row, item, urls)
         if isinstance(product, SyncResult):
@@ -253,6 +248,12 @@ class Syncer:
             return await self.record.retry(
                 row, type(exc).__name__, str(exc), exc.retry_after_s, counts=not isinstance(exc, WAITS)
             )
+        except Exception as exc:
+            if not is_infrastructure_error(exc):
+                raise
+            # The client wraps every transport failure of the POST itself, so a raw outage comes
+            # from the limiter's Redis in front of it: the create was not sent.
+            return await self.record.outage(item.no, exc, row=row, create_unsent=True)
         content, structure = listing_hashes(item, self.fingerprint)
         row = await self.store.transition(
             row.id,
@@ -308,6 +309,8 @@ class Syncer:
         except PermanentError as exc:
             return await self.record.review(row, getattr(exc, "code", "NAVER_REJECTED"), str(exc))
         except TransientError as exc:
+            if is_infrastructure_error(exc):
+                return await self.record.outage(item.no, exc, row=row)
             retry_after_s = exc.retry_after_s or self.record.backoff_s(row.retry_count)
             row = await self.store.record_event(
                 row.id,

@@ -18,7 +18,7 @@ class Outcome(enum.StrEnum):
     RESUMED = "resumed"  #: back on sale after a suspension
     MANUAL_REVIEW = "manual_review"  #: a person must look (rejected by rules or by Naver)
     FAILED = "failed"  #: given up (e.g. deleted before it was ever registered, retries exhausted)
-    RETRY = "retry"  #: transient failure; try again after ``retry_after_s``
+    RETRY = "retry"  #: transient failure or outage (``REDIS_UNAVAILABLE`` …); again after ``retry_after_s``
     DEFERRED = "deferred"  #: waiting is not failing (rate limit, daily quota, search grace period)
     SKIPPED = "skipped"  #: in MANUAL_REVIEW / FAILED: only an operator re-drive brings it back
 
