@@ -7,7 +7,11 @@ messages of at most 100 items, because one Domeggook ``getItemView multiple=true
 items and the daily quota is counted in calls, not items.
 
 Both models are strict about what they accept: an entry that does not parse is dead-lettered by the
-daemon rather than guessed at, so the error names the field.
+daemon rather than guessed at, so the error names the field. Item numbers are bounded
+(``MAX_ITEM_NO``) at every door: the CLI (``commands.common.parse_item_number``), the stream
+(``IntakeEntry``) and the Dramatiq message (``SyncBatch``), so a pasted blob such as
+``99999999999999999999999`` is refused where it enters instead of failing PostgreSQL's ``bigint``
+(and with it a whole read of the intake stream) further down.
 """
 
 from __future__ import annotations
@@ -21,6 +25,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 MAX_BATCH_ITEMS = 100
 #: Longest ``reason``; it is a short label (import, sync, resync, retry), not prose.
 MAX_REASON_CHARS = 32
+#: Largest item number accepted anywhere (2^31 - 1, ten digits). Domeggook's numbers are positive
+#: integers of eight digits today (``46072413``, reference ``domeggook-api.md`` §2.2); the bound
+#: leaves 40× headroom and keeps every number inside a signed 32-bit integer, PostgreSQL's
+#: ``bigint`` and Naver's seller management code.
+MAX_ITEM_NO = 2**31 - 1
+#: Most digits a stream field holding a number may have (an int64 has 19); checked before ``int()``
+#: so a megabyte of digits costs nothing to refuse.
+MAX_NUMBER_DIGITS = 19
+#: Longest stream entry id (``<ms>-<seq>``, two 64-bit numbers).
+MAX_ENTRY_ID_CHARS = 41
 #: Stream field names, in the order ``to_fields`` writes them.
 FIELD_NAMES = ("item_no", "market", "queue", "reason", "enqueued_at_ms")
 
@@ -28,7 +42,8 @@ Market = Literal["dome", "supply"]
 QueueName = Literal["normal", "batch"]
 #: A lowercase label such as ``sync`` or ``re-sync``; it may end up as a metrics label, so no free text.
 Reason = Annotated[str, Field(min_length=1, max_length=MAX_REASON_CHARS, pattern=r"^[a-z][a-z0-9_.-]*$")]
-ItemNo = Annotated[int, Field(gt=0)]
+ItemNo = Annotated[int, Field(gt=0, le=MAX_ITEM_NO)]
+EntryId = Annotated[str, Field(min_length=3, max_length=MAX_ENTRY_ID_CHARS, pattern=r"^[0-9]+-[0-9]+$")]
 #: What redis-py returns for an entry (bytes, or text with ``decode_responses``), or ``to_fields()``.
 StreamFields = Mapping[bytes | str, bytes | str] | Mapping[bytes, bytes] | Mapping[str, str]
 
@@ -47,6 +62,11 @@ def _digits(name: str, text: str) -> int:
     if not text.isascii() or not text.isdigit():
         raise ValueError(
             f"intake entry field {name!r} must be a non-negative whole number, got {text[:40]!r}"
+        )
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise ValueError(
+            f"intake entry field {name!r} has {len(text)} digits, at most {MAX_NUMBER_DIGITS}"
+            f" (got {text[:40]!r})"
         )
     return int(text)
 
@@ -115,7 +135,7 @@ class SyncBatch(BaseModel):
     queue: QueueName = "normal"
     reason: Reason = "sync"
     item_nos: list[ItemNo] = Field(min_length=1, max_length=MAX_BATCH_ITEMS)
-    entry_ids: list[str] = Field(default_factory=list)
+    entry_ids: list[EntryId] = Field(default_factory=list, max_length=MAX_BATCH_ITEMS)
     #: The oldest entry's ``enqueued_at_ms``: how long the batch's oldest request has been waiting.
     enqueued_at_ms: int = Field(ge=0)
 

@@ -24,6 +24,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 
 from storebridge.config import Settings
 from storebridge.errors import TransientError
+from storebridge.shutdown import sleep_or_stop
 
 logger = logging.getLogger(__name__)
 #: Private RNG for retry jitter, unseeded on purpose: jitter exists to de-correlate processes.
@@ -195,9 +196,12 @@ def retrying(
 
     A failure whose ``retry_after_s`` exceeds ``retry_max_s`` is not retried here: waiting that long
     belongs to the caller's scheduler (``dramatiq.Retry``), not to a coroutine holding a worker.
-    Each retry is logged at INFO as ``event`` (a retry is not an error).
+    Each retry is logged at INFO as ``event`` (a retry is not an error). The backoff sleep ends
+    at once when the process is told to stop (``storebridge.shutdown``): the failure being retried
+    is then raised as it is, as if the retries had run out, and the caller hands the item back.
     """
     retry_base_s, retry_max_s = settings.retry_base_s, settings.retry_max_s
+    last_failure: list[BaseException] = []
 
     def wait(state: RetryCallState) -> float:
         exponential = retry_base_s * 2.0 ** (state.attempt_number - 1)
@@ -212,8 +216,13 @@ def retrying(
             return False
         return should_retry(exc)
 
+    async def sleep(seconds: float) -> None:
+        if not await sleep_or_stop(seconds) and last_failure:
+            raise last_failure[-1]
+
     def before_sleep(state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
+        last_failure[:] = [exc] if exc is not None else []
         logger.info(
             event,
             extra={
@@ -229,6 +238,7 @@ def retrying(
         wait=wait,
         retry=retry_if_exception(retry_predicate),
         before_sleep=before_sleep,
+        sleep=sleep,
         reraise=True,
     )
 

@@ -20,6 +20,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 NO_SCHEMA = "the database has no StoreBridge schema: run storebridge migrate"
 #: Longest bad value quoted back in an error line, in characters (a pasted blob stays one line).
 QUOTED_VALUE_CHARS = 40
+#: Longest line read from an item-number file or stdin, in characters (a few hundred numbers).
+MAX_LINE_CHARS = 4096
 
 
 class CommandFailed(Exception):
@@ -43,11 +45,22 @@ class BadInput(CommandFailed):
 
 
 def parse_item_number(text: str, where: str = "command line") -> int:
-    """One Domeggook item number; ``BadInput`` naming the value and ``where`` it came from."""
+    """One Domeggook item number (1..``MAX_ITEM_NO``); ``BadInput`` naming the value and ``where``.
+
+    The bound is the one the stream entry and the Dramatiq message enforce too
+    (``schemas.messages.MAX_ITEM_NO``); the length is checked before ``int()`` so a megabyte of
+    digits is refused at once.
+    """
+    from schemas.messages import MAX_ITEM_NO
+
     value = text.strip()
-    if not value.isascii() or not value.isdigit() or int(value) <= 0:
-        raise BadInput(f"item number must be a positive integer, got {text[:QUOTED_VALUE_CHARS]!r} ({where})")
-    return int(value)
+    quoted = f"{text[:QUOTED_VALUE_CHARS]!r} ({where})"
+    significant = value.lstrip("0")
+    if not value.isascii() or not value.isdigit() or not significant:
+        raise BadInput(f"item number must be a positive integer, got {quoted}")
+    if len(significant) > len(str(MAX_ITEM_NO)) or int(significant) > MAX_ITEM_NO:
+        raise BadInput(f"item number must be at most {MAX_ITEM_NO}, got {quoted}")
+    return int(significant)
 
 
 def read_item_numbers(
@@ -63,20 +76,44 @@ def read_item_numbers(
     tokens: list[tuple[str, str]] = []
     for text in given:
         if text == "-" and stdin is not None:
-            tokens.extend(_tokens(stdin.read().splitlines(), "stdin"))
+            tokens.extend(_read_tokens(stdin, "stdin"))
         else:
             tokens.append((text, "command line"))
     if file is not None:
         try:
-            lines = Path(file).read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            raise BadInput(f"cannot read {file}: {reason}") from None
-        tokens.extend(_tokens(lines, file))
+            with Path(file).open(encoding="utf-8") as stream:
+                tokens.extend(_read_tokens(stream, file))
+        except OSError as exc:
+            raise BadInput(f"cannot read {file}: {exc.strerror or exc}") from None
     return list(dict.fromkeys(parse_item_number(text, where) for text, where in tokens))
 
 
-def _tokens(lines: list[str], source: str) -> Iterator[tuple[str, str]]:
+def _read_tokens(stream: TextIO, source: str) -> list[tuple[str, str]]:
+    """Every token of ``stream``; a line too long or text that is not UTF-8 is ``BadInput``."""
+    try:
+        return list(_tokens(_bounded_lines(stream, source), source))
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"cannot read {source}: not UTF-8 text ({exc.reason})") from None
+
+
+def _bounded_lines(stream: TextIO, source: str) -> Iterator[str]:
+    """The lines of ``stream``, each read with a bound: a longer line is ``BadInput`` naming it.
+
+    ``readline(limit)`` never holds more than ``MAX_LINE_CHARS`` of a line in memory, so a 10 MB
+    line (a binary dump, a file without newlines) is refused at once instead of being tokenised.
+    """
+    line_no = 0
+    while line := stream.readline(MAX_LINE_CHARS + 1):
+        line_no += 1
+        if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
+            raise BadInput(
+                f"{source} line {line_no} is longer than {MAX_LINE_CHARS} characters "
+                "(expected item numbers, one or more per line)"
+            )
+        yield line
+
+
+def _tokens(lines: Iterable[str], source: str) -> Iterator[tuple[str, str]]:
     for line_no, line in enumerate(lines, start=1):
         for text in line.split("#", 1)[0].replace(",", " ").split():
             yield text, f"{source} line {line_no}"

@@ -5,7 +5,15 @@ Starts whatever is missing (Valkey, PostgreSQL, moto S3 unless ``REDIS_URL`` / `
 processes — ``storebridge daemon`` and ``storebridge worker`` (Dramatiq) — enqueues the sandbox
 catalog on the intake stream, shows live progress, enqueues it again (unchanged items must cost
 no Naver call) and ends with a summary: outcomes, reasons, API calls per product, 429s and
-duplicates. Ctrl-C stops everything cleanly.
+duplicates.
+
+Ctrl-C (or SIGTERM) stops everything cleanly and says what it is waiting for: the daemon and the
+workers get one SIGTERM each (they run in sessions of their own, so the terminal's signal reaches
+them only through here), the workers hand their messages back (limiter waits and retry backoffs
+end at once, ``storebridge.shutdown``), and until they have exited a line such as
+``stopping: waiting for worker, daemon (in flight: 2 messages, 7 items)…`` is printed. A second
+Ctrl-C forces it: each child gets its second signal ("exit at once"), and SIGKILL
+``FORCE_KILL_AFTER_S`` later. Bad service URLs end the demo with one line before anything starts.
 """
 
 from __future__ import annotations
@@ -29,6 +37,8 @@ from storebridge.devstack import DevStack, ServiceUnavailable, free_port
 from storebridge.logs import configure_logging
 
 if TYPE_CHECKING:
+    from storebridge.devstack import Child
+    from storebridge.keys import Keys
     from storebridge.sandbox.stats import ApiCounts
 
 
@@ -38,6 +48,13 @@ class Interrupted(Exception):
 
 #: States after which an item needs nothing more in this run.
 SETTLED = ("COMPLETED", "MANUAL_REVIEW", "FAILED", "SUSPENDED")
+#: After a forced stop (second Ctrl-C), children still running this long later are killed (s).
+FORCE_KILL_AFTER_S = 5.0
+#: Without a second Ctrl-C, children still running this long after the first are killed (s): more
+#: than ``storebridge worker`` grants its groups (the demo's SHUTDOWN_TIMEOUT_S 10 + 15 s).
+STOP_BOUND_S = 40.0
+#: How often the stopping line is refreshed while children run (s).
+STOP_POLL_S = 1.0
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -81,6 +98,7 @@ async def _demo(args: argparse.Namespace, urls: dict[str, str]) -> int:
     import redis.asyncio as aioredis
 
     from schemas.messages import IntakeEntry
+    from storebridge.commands.preflight import probe_services
     from storebridge.devstack import Child, wait_healthy
     from storebridge.intake import enqueue_entries
     from storebridge.keys import Keys
@@ -88,10 +106,14 @@ async def _demo(args: argparse.Namespace, urls: dict[str, str]) -> int:
     from storebridge.sandbox.stats import snapshot
     from storebridge.store import StateStore, migrate
 
-    stop = asyncio.Event()
+    stop, force = asyncio.Event(), asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def on_signal() -> None:
+        (force if stop.is_set() else stop).set()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, on_signal)
     with tempfile.TemporaryDirectory(prefix="storebridge-demo-") as tmp:
         work = Path(tmp)
         (work / "prom").mkdir()
@@ -114,6 +136,7 @@ async def _demo(args: argparse.Namespace, urls: dict[str, str]) -> int:
                 "INTAKE_BATCH_SIZE": "10",
             }
             settings = load_settings(**{k: v for k, v in env.items() if k.isupper()})
+            await probe_services(settings, redis=True, database=True, s3=True)
             await migrate(settings.database_url.get_secret_value())
             keys = Keys(settings.redis_namespace)
             numbers = [item.no for item in sandbox.catalog]
@@ -157,8 +180,9 @@ async def _demo(args: argparse.Namespace, urls: dict[str, str]) -> int:
                     stats2 = await snapshot(http, sandbox)
                     failures = await store.recent_failures(limit=500)
                 finally:
-                    await redis.aclose()
                     print("Stopping daemon and workers...", flush=True)
+                    await _stop_children((worker, daemon), redis, keys, force)
+                    await redis.aclose()
             _summary(first, second, elapsed_s, stats1, stats2, failures, len(numbers))
     return 0
 
@@ -173,6 +197,68 @@ async def _until(work: Any, stop: asyncio.Event) -> Any:
         raise Interrupted
     stopper.cancel()
     return task.result()
+
+
+async def _stop_children(children: tuple[Child, ...], redis: Any, keys: Keys, force: asyncio.Event) -> None:
+    """SIGTERM each child once, then say what is awaited until they exit; a second Ctrl-C forces it."""
+    for child in children:
+        child.signal(signal.SIGTERM)
+    started = time.monotonic()
+    kill_at = started + STOP_BOUND_S
+    forced = False
+    last = ""
+    force_waiter = asyncio.ensure_future(force.wait())
+    try:
+        while running := [child for child in children if child.running]:
+            if force.is_set() and not forced:
+                forced = True
+                kill_at = time.monotonic() + FORCE_KILL_AFTER_S
+                print("forcing: stopping at once (unfinished messages return to the queue)", flush=True)
+                for child in running:
+                    child.signal(signal.SIGTERM)  # the second signal: "exit at once"
+            if time.monotonic() > kill_at:
+                print(f"killing: {', '.join(c.name for c in running)} did not stop", flush=True)
+                for child in running:
+                    child.signal(signal.SIGKILL)
+            names = ", ".join(child.name for child in running)
+            line = f"stopping: waiting for {names}{await _in_flight(redis, keys)}…"
+            if line != last:
+                hint = "" if forced else " (Ctrl-C again to force)"
+                print(f"  {line}{hint}", flush=True)
+                last = line
+            waits = {asyncio.ensure_future(child.wait()) for child in running}
+            await asyncio.wait(
+                {*waits, force_waiter}, timeout=STOP_POLL_S, return_when=asyncio.FIRST_COMPLETED
+            )
+            for waiter in waits:
+                waiter.cancel()
+    finally:
+        force_waiter.cancel()
+    print(f"  stopped in {time.monotonic() - started:.1f} s", flush=True)
+
+
+async def _in_flight(redis: Any, keys: Keys) -> str:
+    """`` (in flight: M messages, N items)``: what the workers still hold, from Dramatiq's own keys.
+
+    Dramatiq's Redis broker keeps every message a worker process fetched in that process's
+    ``{ns}:__acks__.{worker}.{queue}`` set until it is acked or handed back, and the message itself
+    in ``{ns}:{queue}.msgs`` (``dramatiq/brokers/redis/dispatch.lua``). Empty when unknown.
+    """
+    import json
+
+    namespace = keys.dramatiq_namespace
+    messages = items = 0
+    with contextlib.suppress(Exception):  # a progress line must never fail the stop
+        async for raw_key in redis.scan_iter(match=f"{namespace}:__acks__.*", count=100):
+            key = raw_key.decode() if isinstance(raw_key, bytes) else str(raw_key)
+            queue = key.partition("__acks__.")[2].partition(".")[2]  # after the worker id: normal, normal.DQ
+            ids = list(await redis.smembers(key))
+            messages += len(ids)
+            for body in await redis.hmget(f"{namespace}:{queue}.msgs", ids) if ids else []:
+                with contextlib.suppress(ValueError, LookupError, TypeError, AttributeError):
+                    items += len(json.loads(body)["args"][0]["item_nos"])
+        return f" (in flight: {messages} message(s), {items} item(s))"
+    return ""
 
 
 def _check(children: tuple[Any, ...], stop: asyncio.Event) -> None:

@@ -59,7 +59,10 @@ def run(args: argparse.Namespace) -> int:
     nos = read_item_numbers(args.item_nos, args.file, stdin=sys.stdin)
     if not nos and not listing:
         raise BadInput("give ITEM_NO..., -, --file FILE, --keyword, --category or --seller")
+    from storebridge.commands.preflight import check_services
+
     settings = load_settings()
+    check_services(settings, redis=True)
     market = args.market or settings.domeggook_market
     with failing_on_service_errors():
         if listing:

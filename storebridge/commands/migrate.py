@@ -26,10 +26,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Apply pending migrations and print what was applied; return the exit status."""
+    from storebridge.commands.preflight import check_services
     from storebridge.config import load_settings
     from storebridge.store import migrate
 
-    dsn = load_settings().database_url.get_secret_value()
+    settings = load_settings()
+    check_services(settings, database=True)
+    dsn = settings.database_url.get_secret_value()
     with failing_on_service_errors(missing_schema_hint=False):  # MigrationError is a StoreBridgeError
         applied = asyncio.run(migrate(dsn))
     for name in applied:

@@ -64,7 +64,10 @@ def run(args: argparse.Namespace) -> int:
     """Re-drive, enqueue, print the count; return the exit status."""
     if not (args.failed or args.review):
         raise BadInput("choose --failed and/or --review")
+    from storebridge.commands.preflight import check_services
+
     settings = load_settings()
+    check_services(settings, redis=True, database=True)
     with failing_on_service_errors():
         rows = asyncio.run(
             _retry(settings, failed=args.failed, review=args.review, code=args.code, queue=args.queue)

@@ -69,8 +69,11 @@ def run(args: argparse.Namespace) -> int:
     if (args.item_no is None) == (args.from_list is None):
         raise BadInput("give either ITEM_NO or --from-list KEYWORD")
     item_no = parse_item_number(args.item_no) if args.item_no is not None else None
+    from storebridge.commands.preflight import check_services
+
     settings = load_settings()
     settings.require_credentials()
+    check_services(settings, redis=True, database=True, s3=True)
     configure_logging(settings.log_level, settings.log_format, secrets=settings.secret_values())
     try:
         verdict = asyncio.run(check(settings, item_no, args.from_list, search_wait_s=args.search_wait_s))

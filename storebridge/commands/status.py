@@ -47,7 +47,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Collect and print the status; return the exit status."""
+    from storebridge.commands.preflight import check_services
+
     settings = load_settings()
+    check_services(settings, redis=True, database=True)
     with failing_on_service_errors():  # a database without the schema: "run storebridge migrate"
         report = asyncio.run(collect(settings, failures=max(0, args.failures)))
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else render(report), flush=True)

@@ -46,8 +46,11 @@ def run(args: argparse.Namespace) -> int:
     nos = read_item_numbers(args.item_nos, args.from_file)
     if not nos:
         raise BadInput("give at least one ITEM_NO or --from-file FILE")
+    from storebridge.commands.preflight import check_services
+
     settings = load_settings()
     settings.require_credentials()
+    check_services(settings, redis=True, database=True, s3=True)
     _configure_logging(settings)
     with failing_on_service_errors():
         results = asyncio.run(_sync(settings, nos))

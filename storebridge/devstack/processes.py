@@ -3,6 +3,11 @@
 Started with the current interpreter and an explicit environment (the sandbox's URLs and
 credentials plus the service URLs), stopped with SIGTERM and, past a bound, SIGKILL. Output goes
 to a log file per process so a failure can be shown, not lost.
+
+Each child runs in a session of its own, so a terminal's Ctrl-C reaches it only through its parent
+(the demo), once: a second signal means "exit at once" to both ``storebridge daemon`` and
+``storebridge worker``, and a Ctrl-C delivered to the whole process group *and* forwarded by the
+demo would turn every graceful stop into a forced one.
 """
 
 from __future__ import annotations
@@ -33,9 +38,26 @@ class Child:
         """Spawn the process (its output goes to ``log_path``)."""
         with self.log_path.open("wb") as log:
             self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "storebridge.cli", *self.args, env=self.env, stdout=log, stderr=log
+                sys.executable,
+                "-m",
+                "storebridge.cli",
+                *self.args,
+                env=self.env,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
             )
         return self
+
+    def signal(self, sig: int = signal.SIGTERM) -> None:
+        """Send ``sig`` if the process still runs (SIGTERM once: stop; twice: stop at once)."""
+        if self.proc is not None and self.proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.send_signal(sig)
+
+    async def wait(self) -> int | None:
+        """Wait for the process to exit; its exit status (None if it never started)."""
+        return None if self.proc is None else await self.proc.wait()
 
     @property
     def running(self) -> bool:

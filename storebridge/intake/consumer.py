@@ -2,9 +2,12 @@
 
 At-least-once, and never losing an entry, in this order per entry:
 
-1. parse (``IntakeEntry.from_fields``); a malformed entry is copied to the dead-letter stream, then acked;
+1. parse (``IntakeEntry.from_fields``, which bounds every field); a malformed entry is copied to the
+   dead-letter stream, then acked;
 2. record the job (``StateStore.record_intake_job``, keyed by the entry id); False = it was handed
-   off and confirmed before (a redelivery after a crash between send and ack): ack, nothing else;
+   off and confirmed before (a redelivery after a crash between send and ack): ack, nothing else.
+   An entry the database refuses as data (``is_poison``: a value out of range, a failed check) is
+   dead-lettered alone and its neighbours go on; an outage (``storebridge.errors``) fails the step;
 3. mark the item in flight (``storebridge.intake.inflight``); already in flight → ack and count it as
    coalesced (the running sync fetches the latest source anyway);
 4. group by (market, queue, reason) into batches of ≤ ``batch_size``, ``await sender(batch)``;
@@ -18,6 +21,9 @@ or, after a restart under the same consumer name, through the replay of our own 
 (``reclaim_after_s=0``): the stream's idle time *is* the lease, and ``record_intake_job`` returning
 False then strictly means "already confirmed". An entry delivered more than ``max_deliveries``
 times is dead-lettered and acked.
+
+Poison is isolated: one bad entry never fails, repeats or delays the read it arrived in. A
+dead letter keeps a bounded copy of what was sent (``intake.dead_letter``).
 
 The stream is trimmed only below what the group has acknowledged (``trim_acknowledged``), never by
 length, because length trimming deletes entries nobody has processed yet.
@@ -35,20 +41,20 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from schemas.messages import IntakeEntry, SyncBatch
+from schemas.messages import IntakeEntry, StreamFields, SyncBatch
+from storebridge.intake.dead_letter import MAX_ERROR_CHARS, dead_letter, is_poison
 from storebridge.intake.inflight import acquire_owned, release, release_owned
 from storebridge.intake.producer import redis_time_ms
+from storebridge.intake.trim import trim_acknowledged
 from storebridge.keys import Keys, reply_text
 from storebridge.store import StateStore
 
 log = logging.getLogger(__name__)
 
 Sender = Callable[[SyncBatch], Awaitable[None]]
-Fields = Mapping[bytes | str, bytes | str]
+Fields = StreamFields
 Pair = tuple[str, IntakeEntry]  # (stream entry id, parsed entry)
 
-#: Dead-lettered entries kept at most (a bound on memory, not a retention policy).
-DEAD_LETTER_MAXLEN = 1_000_000
 #: ``trim_acknowledged`` runs every this many steps.
 TRIM_EVERY_STEPS = 100
 #: Entries read per step, as a multiple of ``batch_size`` (several batches per round trip).
@@ -57,17 +63,10 @@ READ_BATCHES_PER_STEP = 4
 BACKOFF_MIN_S, BACKOFF_MAX_S = 0.1, 5.0
 #: Longest gap between two ``XAUTOCLAIM`` sweeps, in seconds (otherwise half of ``claim_idle_ms``).
 CLAIM_SWEEP_MAX_INTERVAL_S = 30.0
-#: Longest error text copied into a dead-letter entry (characters).
-MAX_ERROR_CHARS = 500
 
 
 class HandoffFailed(Exception):
     """The sender raised: the batch's entries were not acknowledged and will be delivered again."""
-
-
-def _id_key(entry_id: str) -> tuple[int, int]:
-    ms, _, seq = entry_id.partition("-")
-    return int(ms), int(seq or 0)
 
 
 async def _all(calls: Iterable[Coroutine[Any, Any, Any]]) -> list[Any]:
@@ -254,12 +253,12 @@ class IntakeConsumer:
                 await release_owned(self.redis, self.keys, entry.market, [entry.item_no], entry_id)
                 continue
             parsed.append((entry_id, entry))
-        await self._dispatch(parsed)
+        await self._dispatch(parsed, deliveries)
         return len(entries)
 
-    async def _dispatch(self, parsed: Sequence[Pair]) -> None:
+    async def _dispatch(self, parsed: Sequence[Pair], deliveries: Mapping[str, int] | None = None) -> None:
         """Steps 2-5: record the jobs, mark the items in flight, send the batches, confirm and ack."""
-        recorded = await _all(self._record(entry_id, e) for entry_id, e in parsed)
+        parsed, recorded = await self._record_all(parsed, deliveries or {})
         if done := [entry_id for (entry_id, _), new in zip(parsed, recorded, strict=True) if not new]:
             extra = {"count": len(done), "consumer": self.consumer}
             log.info("intake.entries.already_handed_off", extra=extra)
@@ -275,6 +274,29 @@ class IntakeConsumer:
             await self._confirm([entry_id for entry_id, _ in busy])
             self.coalesced += len(busy)
         await self._send_all(self._batches([pair for pair, ok in zip(todo, held, strict=True) if ok]))
+
+    async def _record_all(
+        self, parsed: Sequence[Pair], deliveries: Mapping[str, int]
+    ) -> tuple[list[Pair], list[bool]]:
+        """Record every job; dead-letter each poison entry alone; returns the rest with their results.
+
+        An outage (any error that is not ``is_poison``) is raised before anything is dead-lettered,
+        so the whole step is retried and no entry is blamed for a service being down.
+        """
+        results = await asyncio.gather(*(self._record(i, e) for i, e in parsed), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException) and not is_poison(result):
+                raise result
+        kept: list[Pair] = []
+        recorded: list[bool] = []
+        for (entry_id, e), result in zip(parsed, results, strict=True):
+            if isinstance(result, BaseException):
+                error = f"refused by the store: {type(result).__name__}: {result}"
+                await self._dead_letter(entry_id, e.to_fields(), error, deliveries.get(entry_id, 1))
+                continue
+            kept.append((entry_id, e))
+            recorded.append(bool(result))
+        return kept, recorded
 
     async def _record(self, entry_id: str, e: IntakeEntry) -> bool:
         # reclaim_after_s=0: see the module docstring (the stream's idle time is the lease).
@@ -348,48 +370,11 @@ class IntakeConsumer:
         }
 
     async def _dead_letter(self, entry_id: str, fields: Fields, error: str, deliveries: int) -> None:
-        """Copy the entry with the reason to the dead-letter stream and ack it, in one transaction."""
-        doc: dict[bytes | str, bytes | str] = {
-            **fields,
-            "dead.entry_id": entry_id,
-            "dead.consumer": self.consumer,
-        }
-        doc.update({"dead.error": error[:MAX_ERROR_CHARS], "dead.deliveries": str(deliveries)})
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(self.keys.intake_dead_letter, doc, maxlen=DEAD_LETTER_MAXLEN, approximate=True)  # type: ignore[arg-type]
-            pipe.xack(self.keys.intake_stream, self.keys.intake_group, entry_id)
-            await pipe.execute()
+        where = (self.redis, self.keys, entry_id, fields)
+        await dead_letter(*where, error=error, deliveries=deliveries, consumer=self.consumer)
         self.dead_lettered += 1
-        extra = {"entry_id": entry_id, "error": error[:MAX_ERROR_CHARS], "deliveries": deliveries}
-        log.warning("intake.entry.dead_lettered", extra={**extra, "consumer": self.consumer})
 
     # -- housekeeping --------------------------------------------------------------------------------
     async def trim_acknowledged(self) -> int:
-        """Delete entries every group has acknowledged; returns how many were deleted.
-
-        The floor is, per group, its oldest pending entry, or its last delivered id when nothing is
-        pending; the lowest floor wins and ``XTRIM MINID`` keeps it and everything after it. Entries
-        never delivered are newer than the last delivered id, so nothing unprocessed is removed.
-        """
-        stream = self.keys.intake_stream
-        try:
-            groups = await self.redis.xinfo_groups(stream)
-        except ResponseError:  # no stream yet
-            return 0
-        floors: list[str] = []
-        for info in groups:
-            if int(info["pending"]):
-                summary = await self.redis.xpending(stream, info["name"])
-                if summary.get("min") is not None:
-                    floors.append(reply_text(summary["min"]))
-                    continue
-            floors.append(reply_text(info["last-delivered-id"]))
-        if not floors:
-            return 0
-        floor = min(floors, key=_id_key)
-        if _id_key(floor) == (0, 0):
-            return 0
-        trimmed = int(await self.redis.xtrim(stream, minid=floor, approximate=False))
-        if trimmed:
-            log.info("intake.stream.trimmed", extra={"entries": trimmed, "below": floor})
-        return trimmed
+        """Delete the entries every group has acknowledged (``intake.trim``); returns how many."""
+        return await trim_acknowledged(self.redis, self.keys)

@@ -17,6 +17,11 @@ Waiting is not failing (style principle 5), at two levels:
   holding its worker thread. A used-up daily quota (``QuotaExhausted``) is never waited for
   in-process.
 
+A stopping process does not sit out its waits: each sleep here races the process's shutdown signal
+(``storebridge.shutdown``), and a wait cut short raises ``StoppedWaiting`` (a ``RateLimitWait``,
+so the sync hands the item back without counting an attempt). The slot booked for it is given up
+(an unused slot is simply lost) and so is its unit of the daily quota, if one was counted.
+
 Feedback from the provider, shared through Redis so every process adopts it at once:
 
 - ``observe_headers``: Naver's ``GNCP-GW-RateLimit-*`` headers lower the rate to
@@ -40,7 +45,6 @@ prelude in ``scripts``. Naver's headers are parsed by ``schemas.naver_gateway``.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 from collections.abc import AsyncIterator, Iterable, Mapping
@@ -64,6 +68,7 @@ from storebridge.limiter.buckets import (
 from storebridge.limiter.quota import DailyQuota, QuotaConfig, QuotaExhausted
 from storebridge.limiter.routes import DOMEGGOOK, naver_bucket_for
 from storebridge.limiter.scripts import now_arg, register, reply_float, reply_int, reply_list
+from storebridge.shutdown import sleep_or_stop
 
 __all__ = [
     "BucketConfig",
@@ -75,6 +80,7 @@ __all__ = [
     "RateLimitWait",
     "RateLimiter",
     "Reservation",
+    "StoppedWaiting",
     "default_buckets",
     "naver_bucket_for",
 ]
@@ -86,6 +92,19 @@ LEARNT_RATE_TTL_S = 3600
 #: ``acquire`` re-reserves at most this many times when a pause lands on a slot it waited for.
 MAX_RESERVE_ROUNDS = 3
 _US_PER_S = 1_000_000
+
+
+class StoppedWaiting(RateLimitWait):
+    """The process is stopping and cut the wait for a slot short; nothing was sent.
+
+    A ``RateLimitWait``, so every caller already treats it as "come back later": the sync defers
+    the item (no state change, no attempt counted) and the actor re-sends it as a delayed message,
+    which another worker (or this one, restarted) picks up after ``retry_after_s``.
+    """
+
+    def __init__(self, api: str, wait_s: float) -> None:
+        super().__init__(api, wait_s, max(wait_s, 0.0))
+        self.args = (f"rate limit of {api}: the process is stopping, its {wait_s:.3f} s wait was cut short",)
 
 
 class RateLimiter:
@@ -203,7 +222,8 @@ class RateLimiter:
                 await quota.take(cost, use_headroom=use_headroom)
             if reservation.wait_s <= 0:
                 return waited_s
-            await asyncio.sleep(reservation.wait_s)
+            if not await sleep_or_stop(reservation.wait_s):
+                raise StoppedWaiting(api, reservation.wait_s)
             waited_s += reservation.wait_s
             if await self._pause_until_us(api) <= reservation.slot_us:
                 return waited_s

@@ -10,6 +10,10 @@ process's own bursts, so that twenty coroutines wanting the same bucket queue up
 reserve their Redis slot just in time, instead of all booking slots seconds ahead and handing
 their messages back with ``RateLimitWait``.
 
+Every wait here (the smoother's queue, the in-process sleeps over a ``RateLimitWait``) ends at once
+when the process is told to stop (``storebridge.shutdown``), with a ``RateLimitWait`` whose item the
+sync hands back: a rolling pod never sits out a 30-second wait before it can exit.
+
 ``LocalLimiterHook`` is the *baseline* the benchmark compares against: aiolimiter alone, per
 process (what Dramatiq's or aiolimiter's own limiting would give), which overshoots the provider
 by the number of processes.
@@ -17,15 +21,15 @@ by the number of processes.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 
 from aiolimiter import AsyncLimiter
 
 from storebridge.http import RequestKey
 from storebridge.limiter.buckets import BucketConfig
-from storebridge.limiter.gcra import RateLimiter, RateLimitWait
+from storebridge.limiter.gcra import RateLimiter, RateLimitWait, StoppedWaiting
 from storebridge.limiter.routes import bucket_for
+from storebridge.shutdown import ShuttingDown, sleep_or_stop, unless_stopped
 
 #: Longest a request waits in-process for its shared slot before the item is handed back (s).
 IN_PROCESS_WAIT_MAX_S = 30.0
@@ -57,17 +61,23 @@ class LimiterHook:
         if local is None:
             local = self._local[api] = _smoother(self.limiter.config(api))
         waited_s = 0.0
-        async with local:
-            while True:
-                try:
-                    await self.limiter.acquire(api)
-                    return
-                except RateLimitWait as exc:
-                    pause_s = exc.retry_after_s or 0.0
-                    if waited_s + pause_s > IN_PROCESS_WAIT_MAX_S:
-                        raise
-                    await asyncio.sleep(pause_s)
-                    waited_s += pause_s
+        try:
+            await unless_stopped(local.acquire(), f"the wait in this process's queue for {api}")
+        except ShuttingDown:
+            raise StoppedWaiting(api, 0.0) from None
+        while True:
+            try:
+                await self.limiter.acquire(api)
+                return
+            except StoppedWaiting:
+                raise
+            except RateLimitWait as exc:
+                pause_s = exc.retry_after_s or 0.0
+                if waited_s + pause_s > IN_PROCESS_WAIT_MAX_S:
+                    raise
+                if not await sleep_or_stop(pause_s):
+                    raise StoppedWaiting(api, pause_s) from None
+                waited_s += pause_s
 
     async def after_response(self, key: RequestKey, status: int, headers: Mapping[str, str]) -> None:
         """Adapt to Naver's rate headers; a 429 pauses the bucket for every process."""

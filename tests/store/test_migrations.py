@@ -150,5 +150,5 @@ async def test_the_migrate_command_reports_an_unreachable_database_in_one_line(
 
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1
-    assert err.startswith("storebridge migrate: failed:")
+    assert err.startswith("storebridge migrate: DATABASE_URL: cannot connect to 127.0.0.1:")
     assert "s3cret-pw" not in err

@@ -95,6 +95,18 @@ class SimKeyQuota:
         self._prune(usage, now)
         return usage.day_count if self.daily_block_until_midnight else len(usage.day_calls)
 
+    def set_daily_used(self, key: str, used: int, now: float) -> None:
+        """Pretend ``key`` made ``used`` calls today (sandbox control: run the quota out, or "midnight").
+
+        At or above the limit the next call is refused as over the daily quota; below it, a daily
+        block is lifted (a minute block stays). Only the midnight-KST mode has a settable counter.
+        """
+        usage = self._usage.setdefault(key, _KeyUsage())
+        self._prune(usage, now)
+        usage.day_count = max(0, used)
+        if usage.block_reason == "day" and usage.day_count < self.per_day:
+            usage.blocked_until, usage.block_reason = 0.0, ""
+
     def snapshot(self, now: float) -> dict[str, dict[str, float | int | str | bool]]:
         """Per-key usage for ``/_sandbox/stats``."""
         out: dict[str, dict[str, float | int | str | bool]] = {}
