@@ -11,15 +11,26 @@ secrets are ``SecretStr`` so neither ``repr`` nor logs show them.
 
 from __future__ import annotations
 
+import ipaddress
 import os
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 #: Variables whose presence in the environment means "use this real service, do not start an
 #: embedded one" for ``make run`` and the tests.
 SERVICE_URL_VARIABLES = ("REDIS_URL", "DATABASE_URL", "S3_ENDPOINT")
+#: One ``IMAGE_ALLOWED_HOSTS`` entry: ``*``, a name or IP literal, or ``*.`` + a name.
+_HOST_PATTERN = re.compile(r"\*|(\*\.)?[a-z0-9_:\[\]-]+(\.[a-z0-9_:\[\]-]+)*\.?")
+
+
+def _comma_list(value: object) -> object:
+    """``"a, b,,c"`` → ``("a", "b", "c")``; anything else unchanged (already a sequence)."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
 
 
 class ConfigError(Exception):
@@ -56,14 +67,23 @@ class Settings(BaseSettings):
     #: After a create whose answer was lost, wait this long before concluding from a search by
     #: seller code that the product does not exist (Naver's search may lag behind writes).
     naver_search_grace_s: float = Field(default=60.0, ge=0, alias="NAVER_SEARCH_GRACE_S")
+    #: Whether ``NAVER_API_URL`` is the real Commerce API: ``auto`` = real unless it is plain
+    #: ``http://`` or a loopback host (Naver serves only https); ``real`` / ``sandbox`` force it.
+    #: Against the real API, the worker and daemon refuse to start without an operator's category
+    #: map (``storebridge.reference.guard``).
+    naver_api_kind: Literal["auto", "real", "sandbox"] = Field(default="auto", alias="NAVER_API_KIND")
+    #: How long Naver reference data cached in PostgreSQL (a leaf's exceptional categories and
+    #: certification types, notice types, origin areas, tag checks) is trusted before it is fetched again.
+    naver_reference_ttl_s: float = Field(default=86_400.0, gt=0, alias="NAVER_REFERENCE_TTL_S")
 
     # -- Listing rules (what the transform puts on Naver) ----------------------------------------
     #: A/S telephone shown on every product; Naver rejects placeholders, so it has no default.
     store_as_phone: str = Field(default="", alias="STORE_AS_PHONE")
     price_margin_percent: float = Field(default=20.0, ge=0, le=1000, alias="PRICE_MARGIN_PERCENT")
     price_margin_fixed_won: int = Field(default=0, ge=0, alias="PRICE_MARGIN_FIXED_WON")
-    #: CSV ``domeggook_code,naver_leaf_category_id[,note]``; empty = the mapping stored in
-    #: PostgreSQL, seeded from the map shipped with StoreBridge on first use.
+    #: CSV ``domeggook_code,naver_leaf_category_id[,requires,note]``, loaded into PostgreSQL at
+    #: start; empty = the mapping stored in PostgreSQL (``storebridge categories import``). Nothing
+    #: is shipped: against the real API a map must come from the operator.
     category_map_file: str = Field(default="", alias="CATEGORY_MAP_FILE")
 
     # -- State and infrastructure ------------------------------------------------------------
@@ -86,6 +106,23 @@ class Settings(BaseSettings):
     #: the benchmark's baseline, overshoots with N processes) or ``none``.
     rate_limit_mode: Literal["global", "local", "none"] = Field(default="global", alias="RATE_LIMIT_MODE")
 
+    # -- Image fetching: the SSRF guard (storebridge/images/guard.py) -----------------------------
+    #: Hosts representative and optional images may come from, comma-separated: exact names or IP
+    #: literals, ``*.example.com`` (any subdomain) or ``*``. Default: Domeggook's CDNs.
+    image_allowed_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=("domeggook.com", "*.domeggook.com"), alias="IMAGE_ALLOWED_HOSTS"
+    )
+    #: Detail images live on supplier hosts by design: allow any host whose address is public.
+    image_detail_any_public_host: bool = Field(default=True, alias="IMAGE_DETAIL_ANY_PUBLIC_HOST")
+    #: CIDRs exempt from the loopback/private/link-local refusal, for allow-listed hosts only.
+    image_allowed_networks: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), alias="IMAGE_ALLOWED_NETWORKS"
+    )
+    #: Ports image URLs (and redirects) may use.
+    image_allowed_ports: Annotated[tuple[int, ...], NoDecode] = Field(
+        default=(80, 443), alias="IMAGE_ALLOWED_PORTS"
+    )
+
     # -- Runtime (daemon and workers) -------------------------------------------------------------
     #: Port of the daemon's only HTTP endpoints, ``/health`` and ``/metrics``.
     daemon_port: int = Field(default=8000, ge=0, le=65535, alias="DAEMON_PORT")
@@ -105,6 +142,29 @@ class Settings(BaseSettings):
     shutdown_timeout_s: float = Field(default=30.0, gt=0, alias="SHUTDOWN_TIMEOUT_S")
     #: Where every process writes Prometheus samples so ``/metrics`` can add them up.
     prometheus_multiproc_dir: str = Field(default="", alias="PROMETHEUS_MULTIPROC_DIR")
+    #: A worker process silent this long is dead: its unacknowledged messages go back to the queue.
+    dramatiq_heartbeat_timeout_s: float = Field(default=30.0, gt=0, alias="DRAMATIQ_HEARTBEAT_TIMEOUT_S")
+    #: How often each worker process hands dead workers' messages back (``workers.broker``).
+    dramatiq_maintenance_interval_s: float = Field(
+        default=10.0, gt=0, alias="DRAMATIQ_MAINTENANCE_INTERVAL_S"
+    )
+    #: Expiry of a running message's in-flight markers, renewed every third of it while it runs.
+    inflight_ttl_s: float = Field(default=90.0, ge=3, alias="INFLIGHT_TTL_S")
+    #: Expiry of the markers the intake sets while a message waits in the queue.
+    inflight_queued_ttl_s: float = Field(default=3600.0, gt=0, alias="INFLIGHT_QUEUED_TTL_S")
+    #: How often the daemon looks for stalled work to re-drive (0 = never).
+    sweeper_interval_s: float = Field(default=60.0, ge=0, alias="SWEEPER_INTERVAL_S")
+    #: A product in a working state unchanged (or past its retry time) this long, with no in-flight
+    #: marker, or an intake job this old without a product row, is re-driven.
+    sweeper_stale_after_s: float = Field(default=300.0, gt=0, alias="SWEEPER_STALE_AFTER_S")
+    #: Intake jobs older than this are not looked at for a missing product row.
+    sweeper_lookback_s: float = Field(default=86400.0, gt=0, alias="SWEEPER_LOOKBACK_S")
+    #: Most items re-driven per sweep.
+    sweeper_batch_limit: int = Field(default=500, ge=1, alias="SWEEPER_BATCH_LIMIT")
+    #: ``storebridge worker`` restarts a queue group that died, at most this many times within
+    #: ``WORKER_RESTART_WINDOW_S``; one more and it exits non-zero (the pod restarts).
+    worker_max_restarts: int = Field(default=5, ge=0, alias="WORKER_MAX_RESTARTS")
+    worker_restart_window_s: float = Field(default=300.0, gt=0, alias="WORKER_RESTART_WINDOW_S")
 
     # -- Observability -----------------------------------------------------------------------
     sentry_dsn: SecretStr = Field(default=SecretStr(""), alias="SENTRY_DSN")
@@ -134,6 +194,41 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("image_allowed_hosts", mode="before")
+    @classmethod
+    def _host_patterns(cls, value: object) -> object:
+        value = _comma_list(value)
+        if isinstance(value, tuple | list):
+            if not value:
+                raise ValueError("must list at least one host pattern (or *)")
+            for pattern in value:
+                if not isinstance(pattern, str) or not _HOST_PATTERN.fullmatch(pattern.lower()):
+                    raise ValueError(f"bad host pattern {str(pattern)[:60]!r}: use name or *.name")
+            return tuple(pattern.lower().rstrip(".") for pattern in value)
+        return value
+
+    @field_validator("image_allowed_networks", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        value = _comma_list(value)
+        if isinstance(value, tuple | list):
+            try:
+                return tuple(str(ipaddress.ip_network(str(net))) for net in value)
+            except ValueError as exc:
+                raise ValueError(f"not a CIDR network ({exc})") from None
+        return value
+
+    @field_validator("image_allowed_ports", mode="before")
+    @classmethod
+    def _ports(cls, value: object) -> object:
+        value = _comma_list(value)
+        if isinstance(value, tuple | list):
+            ports = [int(p) if isinstance(p, str) and p.isdigit() else p for p in value]
+            if not ports or not all(isinstance(p, int) and 1 <= p <= 65535 for p in ports):
+                raise ValueError("must be a comma-separated list of ports 1..65535")
+            return tuple(ports)
         return value
 
     def secret_values(self) -> list[str]:

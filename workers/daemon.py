@@ -1,5 +1,8 @@
 """The daemon process: Redis-stream intake → Dramatiq, plus ``/health`` and ``/metrics``.
 
+Every ``SWEEPER_INTERVAL_S`` the sweeper (``workers.sweeper``) puts work that stalled in a working
+state back on the intake stream.
+
 Shutdown is a designed path (style principle 7): the first SIGTERM/SIGINT stops intake; the batch
 being handed off finishes (its entries are acknowledged only once the message is in the broker, so
 anything unfinished stays pending and another daemon reclaims it); the gauge collector and the
@@ -28,6 +31,7 @@ from storebridge.limiter import RateLimiter
 from storebridge.metrics import GaugeCollector
 from storebridge.serve import ServedApp
 from storebridge.store import StateStore
+from workers.sweeper import Sweeper
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +86,9 @@ async def run_daemon(
                 consumer=consumer_name(),
                 batch_size=settings.intake_batch_size,
                 claim_idle_ms=int(settings.intake_claim_idle_s * 1000),
+                inflight_ttl_s=settings.inflight_queued_ttl_s,
             )
+            sweeper = Sweeper(redis, keys, store, settings)
             await intake.ensure_group()
             app = create_health_app(
                 default_checks(redis, store), multiproc_dir=settings.prometheus_multiproc_dir or None
@@ -98,9 +104,10 @@ async def run_daemon(
                 ready(served.port)
             intake_task = asyncio.create_task(intake.run(stop), name="intake")
             collector_task = asyncio.create_task(collector.run(stop), name="collector")
+            sweeper_task = asyncio.create_task(sweeper.run(stop), name="sweeper")
             await stop.wait()
             done, pending = await asyncio.wait(
-                {intake_task, collector_task}, timeout=settings.shutdown_timeout_s
+                {intake_task, collector_task, sweeper_task}, timeout=settings.shutdown_timeout_s
             )
             for task in pending:
                 task.cancel()
@@ -115,6 +122,7 @@ async def run_daemon(
                     "handed_off": intake.handed_off,
                     "coalesced": intake.coalesced,
                     "dead_lettered": intake.dead_lettered,
+                    "swept": sweeper.redriven,
                     "unfinished_tasks": len(pending),
                 },
             )

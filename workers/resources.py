@@ -119,6 +119,17 @@ class WorkerResourcesMiddleware(Middleware):
         queues = sorted(worker.consumer_whitelist or broker.get_declared_queues())
         logger.info("worker.ready", extra={"queues": queues, "threads": worker.worker_threads})
 
+    def before_worker_shutdown(self, broker: Any, worker: Any) -> None:
+        """Wake every limiter wait and retry backoff so in-flight items are handed back at once.
+
+        Emitted by ``Worker.stop()`` before it joins the worker threads (storebridge.shutdown).
+        """
+        from storebridge.shutdown import request_shutdown
+
+        loop_thread = get_event_loop_thread()
+        if loop_thread is not None:  # this worker's loop only (tests run several in one process)
+            request_shutdown("worker stopping", loop=loop_thread.loop)
+
     def after_worker_shutdown(self, broker: Any, worker: Any) -> None:
         """Close the resources while the loop still runs (idempotent)."""
         global _resources

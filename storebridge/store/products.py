@@ -111,6 +111,27 @@ WHERE at >= now() - make_interval(secs => $2)
 """
 
 
+# Working states whose row has not moved for $2 seconds, or whose retry time passed $2 seconds ago.
+_STALLED_SQL = (
+    _SELECT_PRODUCTS + " WHERE state = ANY($1::text[]) "
+    "AND greatest(updated_at, coalesce(next_retry_at, updated_at)) <= now() - make_interval(secs => $2) "
+    "ORDER BY updated_at, id LIMIT $3"
+)
+
+# Items handed to a worker ($1 to $2 seconds ago) that never got a product row: their message was lost.
+_ROWLESS_JOBS_SQL = """
+SELECT j.market, j.item_no, min(j.queue) AS queue
+FROM intake_jobs j
+WHERE j.enqueued_at <= now() - make_interval(secs => $1)
+  AND j.enqueued_at > now() - make_interval(secs => $2)
+  AND j.market IS NOT NULL AND j.item_no IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM products p WHERE p.market = j.market AND p.item_no = j.item_no)
+GROUP BY j.market, j.item_no
+ORDER BY min(j.enqueued_at)
+LIMIT $3
+"""
+
+
 class ProductStore(PoolHolder):
     """The products half of ``StateStore`` (see that class for the lifecycle)."""
 
@@ -350,3 +371,28 @@ class ProductStore(PoolHolder):
         moved = [product_row(r) for r in records]
         logger.info("product.redrive", extra={"count": len(moved), "code": code, "error_code": error_code})
         return moved
+
+    async def list_stalled(
+        self, states: Iterable[State], *, stale_after_s: float, limit: int = 100
+    ) -> list[ProductRow]:
+        """Products in working ``states`` unchanged for ``stale_after_s`` s (and past ``next_retry_at``
+        by as much, if set; DB clock), oldest first. For ``workers.sweeper``; claims nothing."""
+        records = await self._require_pool().fetch(
+            _STALLED_SQL, [State(s).value for s in states], float(stale_after_s), limit
+        )
+        return [product_row(r) for r in records]
+
+    async def list_rowless_jobs(
+        self, *, stale_after_s: float, lookback_s: float, limit: int = 100
+    ) -> list[tuple[str, int, str]]:
+        """``(market, item_no, queue)`` of items handed to a worker that never got a product row.
+
+        Every sync of an item creates its row before anything else (``claim``), so an intake job
+        confirmed between ``lookback_s`` and ``stale_after_s`` seconds ago whose item has no row
+        was lost with its message (or still waits behind a long backlog: re-driving it then costs
+        one coalesced entry). Oldest first.
+        """
+        records = await self._require_pool().fetch(
+            _ROWLESS_JOBS_SQL, float(stale_after_s), float(lookback_s), limit
+        )
+        return [(str(r["market"]), int(r["item_no"]), str(r["queue"])) for r in records]
