@@ -93,10 +93,19 @@ class Reconciler:
         )
 
     def grace_left_s(self, row: ProductRow) -> float:
-        """Seconds until the row is due again (0 when it has no ``next_retry_at`` or it passed)."""
+        """Seconds until ``reconcile`` can decide the row (0 when it can now).
+
+        A young REGISTERING row becomes stale ``registering_stale_s`` after its last update; an
+        UNKNOWN row is due at its ``next_retry_at``. Waiting exactly that long (rather than
+        re-asking every second) keeps an item whose worker died mid-create off the queue until
+        it can be settled.
+        """
+        now = datetime.now(UTC)
+        if row.state == State.REGISTERING:
+            return max(0.0, self.registering_stale_s - (now - row.updated_at).total_seconds())
         if row.next_retry_at is None:
             return 0.0
-        return max(0.0, (row.next_retry_at - datetime.now(UTC)).total_seconds())
+        return max(0.0, (row.next_retry_at - now).total_seconds())
 
     async def reconcile(self, row: ProductRow) -> Reconciliation:
         """Step 3 for a REGISTERING/UNKNOWN row: adopt, send to review, wait, or allow a new create."""

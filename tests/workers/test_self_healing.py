@@ -60,7 +60,7 @@ async def env(
     """A small sandbox and this test's namespace, database and bucket, for ``storebridge worker``."""
     async with Sandbox(SandboxOptions(items=5, seed=1)) as sandbox:
         yield {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"},
             **sandbox.environment(),
             "REDIS_URL": redis_url,
             "REDIS_NAMESPACE": redis_namespace,
@@ -72,7 +72,6 @@ async def env(
             "WORKER_NORMAL_THREADS": "2",
             "WORKER_BATCH_THREADS": "1",
             "SHUTDOWN_TIMEOUT_S": "10",
-            "PROMETHEUS_MULTIPROC_DIR": "",
         }
 
 
