@@ -64,6 +64,7 @@ def parse_wire_int(value: object) -> int:
 
 
 def optional_int(value: object) -> int | None:
+    """``parse_wire_int``, with ``None`` for a missing or blank value."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     return parse_wire_int(value)
@@ -108,7 +109,7 @@ def _text(value: object) -> object:
 
 
 def as_list(value: object) -> object:
-    # XML-to-JSON collapses one-element arrays into the bare element and empty ones into "".
+    """A list, whatever XML-to-JSON made of it (a bare element for one, ``""`` for none)."""
     if value is None or value == "" or value == {}:
         return []
     if isinstance(value, list | tuple):
@@ -117,7 +118,7 @@ def as_list(value: object) -> object:
 
 
 def blank_to_none(value: object) -> object:
-    # An empty XML element arrives as "" (or []) where an object is expected.
+    """``None`` for an empty XML element, which arrives as ``""`` (or ``[]``) where an object is expected."""
     return None if value in ("", [], {}) else value
 
 

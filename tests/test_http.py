@@ -28,5 +28,5 @@ def test_client_settings_take_max_retries_from_the_environment_and_keep_the_wait
     "fields", [{"max_retries": -1}, {"timeout_s": 0.0}, {"retry_base_s": -0.1}, {"retry_max_s": -1.0}]
 )
 def test_client_settings_refuse_values_without_meaning(fields: dict[str, float]) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"(max_retries|timeout_s|retry waits) must be"):
         ClientSettings(**fields)  # type: ignore[arg-type]

@@ -94,7 +94,7 @@ def _safe(url: str) -> str:
     return f"{scheme}{sep}{rest.rpartition('@')[2]}" if sep else url
 
 
-async def _demo(args: argparse.Namespace, urls: dict[str, str]) -> int:
+async def _demo(args: argparse.Namespace, urls: dict[str, str]) -> int:  # noqa: PLR0915 - the demo script, step by step
     import redis.asyncio as aioredis
 
     from schemas.messages import IntakeEntry

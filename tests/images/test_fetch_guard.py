@@ -187,9 +187,11 @@ async def test_an_allowed_name_resolving_to_loopback_is_never_connected(net: Net
     stub = StubResolver({CDN: ["127.0.0.2"]})
     async with guarded(net.policy, stub) as session:
         result = problem(await fetch(session, f"http://{CDN}:{net.port}/img.jpg", net.policy, detail=detail))
-    assert result.code == BLOCKED_ADDRESS and not result.transient
+    assert result.code == BLOCKED_ADDRESS
+    assert not result.transient
     assert result.detail == f"{CDN} resolves to 127.0.0.2, a loopback address"
-    assert stub.calls == 1 and net.trap.connections == 0
+    assert stub.calls == 1
+    assert net.trap.connections == 0
 
 
 async def test_dns_rebinding_between_two_fetches_never_reaches_the_new_address(net: Net) -> None:
@@ -197,11 +199,14 @@ async def test_dns_rebinding_between_two_fetches_never_reaches_the_new_address(n
     url = f"http://{CDN}:{net.port}/img.jpg"
     async with guarded(net.policy, stub) as session:
         first = await fetch(session, url, net.policy)
-        assert isinstance(first, Downloaded) and first.data == JPEG
+        assert isinstance(first, Downloaded)
+        assert first.data == JPEG
         stub.answers[CDN] = ["127.0.0.2"]  # the name now points inside
         second = problem(await fetch(session, url, net.policy))
     assert second.code == BLOCKED_ADDRESS
-    assert stub.calls == 2 and net.trap.connections == 0 and net.requests == ["/img.jpg"]
+    assert stub.calls == 2
+    assert net.trap.connections == 0
+    assert net.requests == ["/img.jpg"]
 
 
 async def test_a_mixed_answer_keeps_only_the_allowed_addresses(net: Net) -> None:
@@ -210,7 +215,8 @@ async def test_a_mixed_answer_keeps_only_the_allowed_addresses(net: Net) -> None
         for _ in range(3):
             result = await fetch(session, f"http://{CDN}:{net.port}/img.jpg", net.policy)
             assert isinstance(result, Downloaded)
-    assert net.trap.connections == 0 and len(net.requests) == 3
+    assert net.trap.connections == 0
+    assert len(net.requests) == 3
 
 
 async def test_a_redirect_from_an_allowed_host_to_loopback_is_refused_before_it_is_followed(net: Net) -> None:
@@ -227,7 +233,8 @@ async def test_a_redirect_from_an_allowed_host_to_loopback_is_refused_before_it_
             url = str(aiohttp.client.URL(f"http://{CDN}:{net.port}/redirect").with_query(to=target))
             result = problem(await fetch(session, url, net.policy))
             assert result.code == code, (target, result)
-            assert "meta-data" not in result.detail and "passwd" not in result.detail
+            assert "meta-data" not in result.detail
+            assert "passwd" not in result.detail
     assert net.trap.connections == 0
     assert len(net.requests) == len(targets)  # only the redirecting host was ever asked
 
@@ -237,7 +244,9 @@ async def test_redirects_within_the_policy_are_followed_and_loops_are_bounded(ne
     async with guarded(net.policy, stub) as session:
         hop = str(aiohttp.client.URL(f"http://{CDN}:{net.port}/redirect").with_query(to="/img.jpg"))
         result = await fetch(session, hop, net.policy)
-        assert isinstance(result, Downloaded) and result.data == JPEG and result.allow_listed
+        assert isinstance(result, Downloaded)
+        assert result.data == JPEG
+        assert result.allow_listed
         looped = problem(await fetch(session, f"http://{CDN}:{net.port}/loop", net.policy))
     assert looped.code == TOO_MANY_REDIRECTS
 
@@ -283,6 +292,8 @@ async def test_the_connector_refuses_a_forbidden_peer_before_a_byte_is_sent(net:
         with pytest.raises(aiohttp.ClientConnectorError) as caught:
             await session.get(f"http://127.0.0.2:{net.port}/img.jpg")
     refusal = refused_by_policy(caught.value)
-    assert refusal is not None and refusal.code == BLOCKED_ADDRESS
+    assert refusal is not None
+    assert refusal.code == BLOCKED_ADDRESS
     await asyncio.sleep(0.05)  # let the trap see the close
-    assert net.trap.connections == 1 and net.trap.received == b""
+    assert net.trap.connections == 1
+    assert net.trap.received == b""

@@ -89,10 +89,13 @@ PUBLIC = [
 @pytest.mark.parametrize(("address", "word"), REFUSED)
 def test_every_non_global_class_is_refused_with_its_reason(address: str, word: str) -> None:
     reason = non_global_reason(ip_address(address))
-    assert reason is not None and word in reason
+    assert reason is not None
+    assert word in reason
     refusal = DEFAULT.address_refusal(address, "cdn1.domeggook.com")
-    assert refusal is not None and refusal.code == BLOCKED_ADDRESS
-    assert "cdn1.domeggook.com" in refusal.detail and word in refusal.detail
+    assert refusal is not None
+    assert refusal.code == BLOCKED_ADDRESS
+    assert "cdn1.domeggook.com" in refusal.detail
+    assert word in refusal.detail
 
 
 @pytest.mark.parametrize("address", PUBLIC)
@@ -108,7 +111,8 @@ def test_ip_literal_hosts_are_refused_before_any_connection_even_for_detail_imag
     url = URL(f"http://{literal}/latest/meta-data/")
     for any_public_host in (False, True):
         refusal = DEFAULT.url_refusal(url, any_public_host=any_public_host)
-        assert refusal is not None and refusal.code == BLOCKED_ADDRESS
+        assert refusal is not None
+        assert refusal.code == BLOCKED_ADDRESS
         assert literal.strip("[]") in refusal.detail or "::ffff" in refusal.detail
         assert "meta-data" not in refusal.detail  # the host is named, never the path
 
@@ -116,7 +120,8 @@ def test_ip_literal_hosts_are_refused_before_any_connection_even_for_detail_imag
 def test_a_public_ip_literal_needs_the_allow_list_except_for_detail_images() -> None:
     url = URL("http://8.8.8.8/a.jpg")
     refusal = DEFAULT.url_refusal(url)
-    assert refusal is not None and refusal.code == HOST_NOT_ALLOWED
+    assert refusal is not None
+    assert refusal.code == HOST_NOT_ALLOWED
     assert DEFAULT.url_refusal(url, any_public_host=True) is None
 
 
@@ -145,11 +150,13 @@ def test_host_patterns(host: str, allowed: bool) -> None:
 
 def test_wildcard_does_not_match_the_apex_and_star_matches_any_name_but_not_private_addresses() -> None:
     sub_only = AddressPolicy(allowed_hosts=("*.cdn.example",))
-    assert sub_only.host_allowed("img.cdn.example") and not sub_only.host_allowed("cdn.example")
+    assert sub_only.host_allowed("img.cdn.example")
+    assert not sub_only.host_allowed("cdn.example")
     anything = AddressPolicy(allowed_hosts=("*",))
     assert anything.url_refusal(URL("http://whatever.example/x.jpg")) is None
     refusal = anything.url_refusal(URL("http://127.0.0.1/x.jpg"))
-    assert refusal is not None and refusal.code == BLOCKED_ADDRESS
+    assert refusal is not None
+    assert refusal.code == BLOCKED_ADDRESS
     assert not AddressPolicy(allowed_hosts=("*.example",)).host_allowed("127.0.0.1")
 
 
@@ -172,7 +179,8 @@ def test_bad_host_patterns_are_refused_at_construction(pattern: str) -> None:
 )
 def test_only_http_and_https_on_allowed_ports(url: str, code: str) -> None:
     refusal = DEFAULT.url_refusal(URL(url), any_public_host=True)
-    assert refusal is not None and refusal.code == code
+    assert refusal is not None
+    assert refusal.code == code
 
 
 def test_default_ports_are_80_and_443_explicit_or_implied() -> None:
@@ -182,7 +190,8 @@ def test_default_ports_are_80_and_443_explicit_or_implied() -> None:
     other = AddressPolicy(allowed_ports=frozenset({8443}))
     assert other.url_refusal(URL("https://cdn1.domeggook.com:8443/a.jpg")) is None
     refusal = other.url_refusal(URL("https://cdn1.domeggook.com/a.jpg"))
-    assert refusal is not None and refusal.code == PORT_NOT_ALLOWED
+    assert refusal is not None
+    assert refusal.code == PORT_NOT_ALLOWED
     with pytest.raises(ValueError, match=r"not 1\.\.65535"):
         AddressPolicy(allowed_ports=frozenset({0}))
 
@@ -200,23 +209,27 @@ def test_allowed_networks_exempt_only_their_addresses_and_only_for_allow_listed_
     for address in ("127.0.0.2", "10.21.0.1", "169.254.169.254", "::1", "fc00::1"):
         assert sandbox.address_refusal(address, "images.internal") is not None, address
     refusal = sandbox.url_refusal(URL("http://127.0.0.2/a.jpg"))
-    assert refusal is not None and refusal.code == BLOCKED_ADDRESS
+    assert refusal is not None
+    assert refusal.code == BLOCKED_ADDRESS
     # A host that is not allow-listed cannot use the exemption by resolving into it (detail mode).
     refusal = sandbox.address_refusal("127.0.0.1", "supplier.example")
-    assert refusal is not None and refusal.code == BLOCKED_ADDRESS
+    assert refusal is not None
+    assert refusal.code == BLOCKED_ADDRESS
     assert refusal.detail == "supplier.example resolves to 127.0.0.1, a loopback address"
 
 
 def test_unparseable_resolver_answers_are_refused() -> None:
     refusal = DEFAULT.address_refusal("not-an-address", "cdn1.domeggook.com")
-    assert refusal is not None and refusal.code == BLOCKED_ADDRESS
+    assert refusal is not None
+    assert refusal.code == BLOCKED_ADDRESS
 
 
 def test_policy_from_settings_defaults_to_domeggook_cdns_on_80_and_443() -> None:
     policy = AddressPolicy.from_settings(load_settings())
     assert policy == AddressPolicy()
     assert policy.allowed_hosts == ("domeggook.com", "*.domeggook.com")
-    assert policy.allowed_networks == () and policy.allowed_ports == frozenset({80, 443})
+    assert policy.allowed_networks == ()
+    assert policy.allowed_ports == frozenset({80, 443})
     assert policy.detail_any_public_host is True
 
 
@@ -249,4 +262,5 @@ def test_policy_from_settings_reads_every_image_variable() -> None:
 def test_bad_image_settings_fail_with_one_line_naming_the_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings(**{name: value})
-    assert str(caught.value).startswith(f"{name}:") and "\n" not in str(caught.value)
+    assert str(caught.value).startswith(f"{name}:")
+    assert "\n" not in str(caught.value)

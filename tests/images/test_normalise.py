@@ -114,7 +114,8 @@ def test_gif_and_bmp_become_png_and_png_stays_png() -> None:
         encode(picture(3, (600, 600), "RGBA"), "PNG"),
     ):
         result = normalised(data)
-        assert result.format == "PNG" and sniff_format(result.data) == "PNG"
+        assert result.format == "PNG"
+        assert sniff_format(result.data) == "PNG"
 
 
 def test_longest_side_is_resized_to_the_limit_keeping_the_aspect() -> None:
@@ -137,9 +138,11 @@ def test_metadata_is_stripped_and_orientation_applied() -> None:
     result = normalised(data)
     assert (result.width, result.height) == (600, 800)
     with Image.open(io.BytesIO(result.data)) as out:
-        assert "exif" not in out.info and "comment" not in out.info
+        assert "exif" not in out.info
+        assert "comment" not in out.info
         assert dict(out.getexif()) == {}
-    assert b"SecretCam" not in result.data and b"supplier note" not in result.data
+    assert b"SecretCam" not in result.data
+    assert b"supplier note" not in result.data
 
 
 def test_same_input_gives_the_same_hash_and_key() -> None:
@@ -154,7 +157,8 @@ def test_header_declaring_too_many_pixels_is_rejected_without_decoding() -> None
     # Control: the same construction at an allowed size fails only when its pixels are decoded.
     assert problem(png_declaring(600, 600)).code == CORRUPT
     over_our_cap = problem(png_declaring(8000, 6000))  # 48 MP: over our 40 MP cap, under Pillow's
-    assert over_our_cap.code == TOO_MANY_PIXELS and "8000x6000" in over_our_cap.detail
+    assert over_our_cap.code == TOO_MANY_PIXELS
+    assert "8000x6000" in over_our_cap.detail
     assert problem(png_declaring(30000, 30000)).code == TOO_MANY_PIXELS  # Pillow's own guard
 
 
@@ -163,9 +167,12 @@ def test_below_the_minimum_side_is_too_small_for_representative_and_optional_ima
     # are kept); ``too_small`` applies the minimum to the representative and optional images.
     small = normalised(encode(picture(9, (50, 50)), "PNG"))
     result = too_small(small, URL, LIMITS)
-    assert result is not None and result.code == TOO_SMALL and "50x50" in result.detail
+    assert result is not None
+    assert result.code == TOO_SMALL
+    assert "50x50" in result.detail
     flat = too_small(normalised(encode(picture(9, (1000, 499)), "PNG")), URL, LIMITS)
-    assert flat is not None and flat.code == TOO_SMALL
+    assert flat is not None
+    assert flat.code == TOO_SMALL
     assert too_small(small, URL, ImageLimits(min_side_px=50)) is None
 
 

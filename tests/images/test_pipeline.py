@@ -349,9 +349,12 @@ async def test_a_broken_representative_image_fails_the_item_for_good(
                 ITEM_NO, f"{host}{path}", [f"{host}/img/1.jpg"], uploader=uploader, cache=MemoryCache()
             )
     assert isinstance(caught.value, PermanentError)
-    assert caught.value.code == code and caught.value.item_no == ITEM_NO
+    assert caught.value.code == code
+    assert caught.value.item_no == ITEM_NO
     message = str(caught.value)
-    assert f"item {ITEM_NO}" in message and f"{host}{path}" in message and code in message
+    assert f"item {ITEM_NO}" in message
+    assert f"{host}{path}" in message
+    assert code in message
     assert uploader.calls == []
 
 
@@ -365,7 +368,8 @@ async def test_a_representative_image_that_may_work_later_is_a_transient_failure
         )
     assert isinstance(caught.value, TransientError)
     assert caught.value.code == code
-    assert f"item {ITEM_NO}" in str(caught.value) and f"{host}{path}" in str(caught.value)
+    assert f"item {ITEM_NO}" in str(caught.value)
+    assert f"{host}{path}" in str(caught.value)
     if code == "HTTP_503":
         assert caught.value.retry_after_s == 7
 
@@ -415,7 +419,9 @@ async def test_webp_is_uploaded_as_jpeg_and_large_images_are_resized(
         ITEM_NO, f"{host}/photo.webp", [f"{host}/large.jpg"], uploader=uploader, cache=MemoryCache()
     )
     (webp_name, webp_data, webp_type), (_, large_data, _) = uploader.uploaded
-    assert sniff_format(webp_data) == "JPEG" and webp_type == "image/jpeg" and webp_name.endswith(".jpg")
+    assert sniff_format(webp_data) == "JPEG"
+    assert webp_type == "image/jpeg"
+    assert webp_name.endswith(".jpg")
     with Image.open(io.BytesIO(large_data)) as large:
         assert large.size == (1200, 900)
 
@@ -470,7 +476,8 @@ async def test_storing_an_existing_object_skips_the_put(images: ImagePipeline, h
     before = await s3.head_object(Bucket=images.bucket, Key=key)
     await images.process_item(ITEM_NO, f"{host}/img/60.jpg", [], uploader=uploader, cache=MemoryCache())
     after = await s3.head_object(Bucket=images.bucket, Key=key)
-    assert before["ETag"] == after["ETag"] and before["LastModified"] == after["LastModified"]
+    assert before["ETag"] == after["ETag"]
+    assert before["LastModified"] == after["LastModified"]
     assert len(uploader.calls) == 2  # each cache missed, so each uploaded
 
 

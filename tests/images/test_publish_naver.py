@@ -93,8 +93,10 @@ async def test_item_images_are_uploaded_to_the_simulator_once_and_cached_in_post
         assert response.status == 200
         uploaded = await response.read()
     row = await store.get_image(hashlib.sha256(uploaded).hexdigest())
-    assert row is not None and row.naver_url == first.representative
-    assert row.s3_key.startswith("images/sha256/") and row.width == row.height == 800
+    assert row is not None
+    assert row.naver_url == first.representative
+    assert row.s3_key.startswith("images/sha256/")
+    assert row.width == row.height == 800
 
     again = await images.process_item(item.no, representative, details, uploader=uploader, cache=cache)
     assert again == first
@@ -122,7 +124,8 @@ async def test_hostile_representative_images_of_the_catalog_are_rejected(
     representative = thumb_urls(sandbox.domeggook_origin, item)["original"]
     with pytest.raises(ImageRejected) as caught:
         await images.process_item(item.no, representative, [], uploader=naver, cache=store)
-    assert caught.value.code == code and str(item.no) in str(caught.value)
+    assert caught.value.code == code
+    assert str(item.no) in str(caught.value)
     assert (await naver_stats(sandbox))["images"] == 0
 
 
@@ -132,7 +135,8 @@ async def test_catalog_webp_is_uploaded_as_jpeg(
     (item, *_) = sandbox.catalog.with_scenario(Scenario.WEBP_IMAGE)
     representative = thumb_urls(sandbox.domeggook_origin, item)["original"]
     result = await images.process_item(item.no, representative, [], uploader=naver, cache=store)
-    assert "_JPEG/" in result.representative and result.representative.endswith(".jpg")
+    assert "_JPEG/" in result.representative
+    assert result.representative.endswith(".jpg")
 
 
 async def test_catalog_slow_representative_image_is_a_transient_failure(

@@ -175,9 +175,11 @@ async def test_representative_images_pointing_inside_end_in_review_and_nothing_i
     assert results[control].outcome is Outcome.CREATED, results[control].line()  # the guard lets it through
     for no, (url, code) in hostile.items():
         result = results[no]
-        assert result.outcome is Outcome.MANUAL_REVIEW and result.code == code, (url, result.line())
+        assert result.outcome is Outcome.MANUAL_REVIEW, (url, result.line())
+        assert result.code == code, (url, result.line())
         row = await h.row(no)
-        assert row.state is State.MANUAL_REVIEW and row.last_error_code == code
+        assert row.state is State.MANUAL_REVIEW
+        assert row.last_error_code == code
         assert await h.listed(no) == [], "nothing may be registered for a refused item"
     assert world.trap.connections == 0
     assert world.trap6 is None or world.trap6.connections == 0
@@ -217,7 +219,9 @@ async def test_detail_images_pointing_inside_are_skipped_while_the_item_is_liste
     content = product["originProduct"]["detailContent"]
     for url in hostile:
         assert URL(url).raw_host not in content or URL(url).raw_host == "127.0.0.1", url
-    assert "127.0.0.2" not in content and "169.254" not in content and "localhost" not in content
+    assert "127.0.0.2" not in content
+    assert "169.254" not in content
+    assert "localhost" not in content
     optional = product["originProduct"]["images"].get("optionalImages") or []
     assert len(optional) == 1, "only the good detail image becomes an optional image"
 
@@ -245,7 +249,8 @@ async def test_the_control_endpoint_refuses_bad_image_overrides(sandbox: Sandbox
         assert response.status == 400
         assert "images" in (await response.json())["error"]
     item = sandbox.catalog.get(no)
-    assert item is not None and item.representative_image_url is None
+    assert item is not None
+    assert item.representative_image_url is None
     assert item.detail_image_url_overrides is None
 
 
@@ -258,7 +263,8 @@ async def test_image_overrides_are_served_by_getitemview_and_null_restores_them(
     override = {"representative": "http://169.254.169.254/a.jpg", "detail": ["http://[::1]/d.jpg"]}
     async with aiohttp.ClientSession() as http:
         async with http.post(control, json={"images": override}) as response:
-            assert response.status == 200 and (await response.json())["images"] == override
+            assert response.status == 200
+            assert (await response.json())["images"] == override
         async with http.get(view) as response:
             body = (await response.json())["domeggook"]
         assert {body["thumb"][k] for k in ("small", "large", "original")} == {override["representative"]}

@@ -182,7 +182,8 @@ async def test_entries_are_batched_by_queue_and_reason_within_the_batch_size(
     ]
     assert all(len(b.entry_ids) == len(b.item_nos) for b in sender.batches)
     assert await pending_ids(redis_client, keys) == []
-    assert consumer.handed_off == 11 and consumer.batches_sent == 5
+    assert consumer.handed_off == 11
+    assert consumer.batches_sent == 5
     assert consumer.last_lag_s == 0.0  # the last step handed nothing off
 
 
@@ -199,7 +200,8 @@ async def test_entries_are_acknowledged_only_after_the_sender_returned(
     sender.before = check
     consumer = await consumer_for(redis_client, keys, store, sender)
     await consumer.step()
-    assert seen_pending and sorted(seen_pending[0]) == sorted(sender.batches[0].entry_ids)
+    assert seen_pending
+    assert sorted(seen_pending[0]) == sorted(sender.batches[0].entry_ids)
     assert await pending_ids(redis_client, keys) == []
 
 
@@ -229,7 +231,8 @@ async def test_a_malformed_entry_goes_to_the_dead_letter_stream_and_is_acknowled
     dead = await xrange(redis_client, keys.intake_dead_letter)
     assert len(dead) == 1
     fields = {k.decode(): v.decode() for k, v in dead[0][1].items()}
-    assert fields["item_no"] == "12x" and fields["dead.entry_id"] == bad_id.decode()
+    assert fields["item_no"] == "12x"
+    assert fields["dead.entry_id"] == bad_id.decode()
     assert "item_no" in fields["dead.error"]
     assert await pending_ids(redis_client, keys) == []
     assert consumer.dead_lettered == 1
@@ -242,7 +245,8 @@ async def test_the_same_item_enqueued_twice_while_in_flight_is_coalesced(
     sender = Recorder()
     consumer = await consumer_for(redis_client, keys, store, sender)
     await drain(consumer, 2)
-    assert sorted(sender.items) == [42, 43] and len(sender.batches) == 1
+    assert sorted(sender.items) == [42, 43]
+    assert len(sender.batches) == 1
     # Still in flight (the worker has not finished): a later request is coalesced too.
     await enqueue_entries(redis_client, keys, [entry(42)])
     await drain(consumer, 2)
@@ -266,7 +270,8 @@ async def test_a_failing_sender_leaves_entries_pending_and_another_consumer_recl
     with pytest.raises(HandoffFailed):
         await first.step()
     assert len(await pending_ids(redis_client, keys)) == 3
-    assert first.send_failures == 1 and first.handed_off == 0
+    assert first.send_failures == 1
+    assert first.handed_off == 0
     # The failed batch's markers were released, so the items are not blocked.
     assert await redis_client.exists(keys.inflight("dome", 1)) == 0
 
@@ -280,7 +285,8 @@ async def test_a_failing_sender_leaves_entries_pending_and_another_consumer_recl
     # The first consumer's broker comes back: its retry finds the jobs confirmed and sends nothing.
     broken.fail = False
     await first.step()
-    assert broken.batches == [] and first.handed_off == 0
+    assert broken.batches == []
+    assert first.handed_off == 0
 
 
 async def test_a_refused_batch_is_retried_from_memory_without_reading_more_or_counting_deliveries(
@@ -304,7 +310,8 @@ async def test_a_refused_batch_is_retried_from_memory_without_reading_more_or_co
     await drain(consumer, 3)
     assert [b.item_nos for b in sender.batches] == [[1, 2], [3]]
     assert await pending_ids(redis_client, keys) == []
-    assert consumer.send_failures == 4 and consumer.handed_off == 3
+    assert consumer.send_failures == 4
+    assert consumer.handed_off == 3
 
 
 async def test_an_entry_delivered_too_often_is_dead_lettered(
@@ -324,7 +331,8 @@ async def test_an_entry_delivered_too_often_is_dead_lettered(
         redis_client, keys, store, sender, "c3", claim_idle_ms=SHORT_IDLE_MS, max_deliveries=2
     )
     await third.step()  # third delivery: over the limit
-    assert third.dead_lettered == 1 and sender.batches == []
+    assert third.dead_lettered == 1
+    assert sender.batches == []
     assert await pending_ids(redis_client, keys) == []
     dead = await xrange(redis_client, keys.intake_dead_letter)
     assert dead[0][1][b"dead.deliveries"] == b"3"
@@ -369,7 +377,8 @@ async def test_trimming_never_removes_a_pending_or_undelivered_entry(
     await redis_client.xack(keys.intake_stream, keys.intake_group, held[0])
     assert await consumer.trim_acknowledged() == 1
     remaining = [entry_id.decode() for entry_id, _ in await xrange(redis_client, keys.intake_stream)]
-    assert held[1] in remaining and len(remaining) == 5
+    assert held[1] in remaining
+    assert len(remaining) == 5
     await redis_client.xack(keys.intake_stream, keys.intake_group, held[1])
     await consumer.trim_acknowledged()
     fields = [f for _, f in await xrange(redis_client, keys.intake_stream)]

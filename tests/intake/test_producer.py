@@ -28,7 +28,8 @@ async def test_a_hundred_thousand_ids_are_all_enqueued_in_order(
     count = await enqueue_entries(redis_client, keys, entries, progress=reported.append)
     assert count == LARGE_IMPORT_ITEMS
     assert await redis_client.xlen(keys.intake_stream) == LARGE_IMPORT_ITEMS
-    assert reported[-1] == LARGE_IMPORT_ITEMS and reported == sorted(reported)
+    assert reported[-1] == LARGE_IMPORT_ITEMS
+    assert reported == sorted(reported)
     first = cast(Entries, await redis_client.xrange(keys.intake_stream, count=1))
     last = cast(Entries, await redis_client.xrevrange(keys.intake_stream, count=1))
     assert IntakeEntry.from_fields(first[0][1]).item_no == 1

@@ -34,7 +34,7 @@ def test_each_naver_request_maps_to_its_bucket(method: str, path: str, bucket: s
 
 @pytest.mark.parametrize("path", ["/v1/pay-order/seller/orders", "/products", "/v1/oauth2/authorize"])
 def test_an_unknown_naver_endpoint_has_no_bucket_until_someone_gives_it_one(path: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Naver Commerce API path|no rate-limit bucket"):
         naver_bucket_for("GET", path)
 
 
@@ -63,5 +63,5 @@ def test_the_pipeline_buckets_pace_under_the_provider_rates() -> None:
 )
 def test_a_bucket_config_that_could_never_work_is_refused(bad: dict[str, float]) -> None:
     fields: dict[str, float] = {"rate_per_s": 2.0, **bad}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="bucket naver:products: "):
         BucketConfig("naver:products", **fields)  # type: ignore[arg-type]

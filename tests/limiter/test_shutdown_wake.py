@@ -57,7 +57,8 @@ async def test_a_coroutine_waiting_for_its_slot_is_woken_and_told_to_come_back(
         elapsed_s = time.monotonic() - started
 
     assert isinstance(raised.value, StoppedWaiting)
-    assert isinstance(raised.value, TransientError) and raised.value.retry_after_s
+    assert isinstance(raised.value, TransientError)
+    assert raised.value.retry_after_s
     assert "stopping" in str(raised.value)
     assert elapsed_s < WOKEN_WITHIN_S
 

@@ -41,30 +41,43 @@ def test_reference_single_example_parses_every_modelled_field() -> None:
     assert item.no == 46072413
     assert item.basis.title == "스텐 진공 텀블러 500ml 보온보냉"
     assert item.basis.status == "판매중"
-    assert item.basis.keywords is not None and item.basis.keywords.kw == ("텀블러", "보온병", "스텐컵")
+    assert item.basis.keywords is not None
+    assert item.basis.keywords.kw == ("텀블러", "보온병", "스텐컵")
     assert item.basis.adult is False
     assert item.price is not None
     assert item.price.dome == ((1, 9900), (20, 9500), (50, 9200))
     assert item.price.supply == ((1, 11900),)
     assert item.price.resale is not None
     assert (item.price.resale.minimum, item.price.resale.recommended) == (13000, 15900)
-    assert item.qty is not None and item.qty.inventory == 7934 and item.qty.dome_moq == 1
-    assert item.deli is not None and item.deli.dome is not None
-    assert item.deli.dome.type == "수량별비례" and item.deli.dome.tbl == ((30, 3000),)
-    assert item.deli.fee_extra is not None and (item.deli.fee_extra.jeju, item.deli.fee_extra.islands) == (
+    assert item.qty is not None
+    assert item.qty.inventory == 7934
+    assert item.qty.dome_moq == 1
+    assert item.deli is not None
+    assert item.deli.dome is not None
+    assert item.deli.dome.type == "수량별비례"
+    assert item.deli.dome.tbl == ((30, 3000),)
+    assert item.deli.fee_extra is not None
+    assert (item.deli.fee_extra.jeju, item.deli.fee_extra.islands) == (
         3000,
         5000,
     )
-    assert item.channel is not None and item.channel.dome is True
-    assert item.desc is not None and item.desc.license is not None and item.desc.license.usable is True
-    assert item.select_opt is not None and item.select_opt.axis_count == 1
-    assert item.select_opt.data["01"].dom_price == 500 and item.select_opt.data["01"].qty == 0
-    assert (
-        item.detail is not None and item.detail.info_duty is not None and len(item.detail.info_duty.item) == 2
-    )
-    assert item.category is not None and item.category.current is not None
+    assert item.channel is not None
+    assert item.channel.dome is True
+    assert item.desc is not None
+    assert item.desc.license is not None
+    assert item.desc.license.usable is True
+    assert item.select_opt is not None
+    assert item.select_opt.axis_count == 1
+    assert item.select_opt.data["01"].dom_price == 500
+    assert item.select_opt.data["01"].qty == 0
+    assert item.detail is not None
+    assert item.detail.info_duty is not None
+    assert len(item.detail.info_duty.item) == 2
+    assert item.category is not None
+    assert item.category.current is not None
     assert item.category.current.code == "04_01_03_00_00"
-    assert item.return_info is not None and item.return_info.deli_amt == 3000
+    assert item.return_info is not None
+    assert item.return_info.deli_amt == 3000
     assert item.return_info.deli_amt_double is True
 
 
@@ -99,18 +112,27 @@ def test_quirks_sample_is_normalised_to_clean_types() -> None:
     [item] = parse_item_view(load("item_view_quirks.json"))
 
     assert item.no == 70000002
-    assert item.basis.keywords is not None and item.basis.keywords.kw == ("텀블러",)
-    assert item.price is not None and item.price.dome == ((1, 1180), (50, 1100))
-    assert item.price.resale is not None and item.price.resale.minimum == 1500
-    assert item.qty is not None and item.qty.inventory == 7934
-    assert item.channel is not None and item.channel.supply is None
-    assert item.select_opt is not None and item.select_opt.axes[0].opts == ("실버", "블랙")
+    assert item.basis.keywords is not None
+    assert item.basis.keywords.kw == ("텀블러",)
+    assert item.price is not None
+    assert item.price.dome == ((1, 1180), (50, 1100))
+    assert item.price.resale is not None
+    assert item.price.resale.minimum == 1500
+    assert item.qty is not None
+    assert item.qty.inventory == 7934
+    assert item.channel is not None
+    assert item.channel.supply is None
+    assert item.select_opt is not None
+    assert item.select_opt.axes[0].opts == ("실버", "블랙")
     assert item.select_opt.data["00"].dom_price == 0
-    assert item.select_opt.data["01"].hid == "0" and not item.select_opt.data["01"].hidden
-    assert item.detail is not None and item.detail.info_duty is not None
+    assert item.select_opt.data["01"].hid == "0"
+    assert not item.select_opt.data["01"].hidden
+    assert item.detail is not None
+    assert item.detail.info_duty is not None
     assert item.detail.info_duty.item[0].name == "제조자"
     assert item.detail.safety_cert[0].no == "XX000000-0001"
-    assert item.category is not None and item.category.parents is not None
+    assert item.category is not None
+    assert item.category.parents is not None
     assert item.category.parents.elem[0].depth == 1
 
 
@@ -120,7 +142,8 @@ def test_desc_contents_sent_as_a_plain_string_is_the_item_html() -> None:
 
     item = DomeggookItem.model_validate(body)
 
-    assert item.desc is not None and item.desc.contents is not None
+    assert item.desc is not None
+    assert item.desc.contents is not None
     assert item.desc.contents.item == "<p>old style</p>"
 
 
@@ -137,7 +160,8 @@ def test_licence_is_granted_only_by_an_explicit_true(raw: object, expected: bool
 
     item = DomeggookItem.model_validate(body)
 
-    assert item.desc is not None and item.desc.license is not None
+    assert item.desc is not None
+    assert item.desc.license is not None
     assert item.desc.license.usable is expected
 
 
@@ -157,7 +181,8 @@ def test_selectopt_given_as_an_object_is_accepted_too() -> None:
 
     item = DomeggookItem.model_validate(body)
 
-    assert item.select_opt is not None and set(item.select_opt.data) == {"00", "01"}
+    assert item.select_opt is not None
+    assert set(item.select_opt.data) == {"00", "01"}
 
 
 def test_unknown_extra_fields_are_ignored() -> None:
@@ -231,7 +256,7 @@ def test_wire_integers_accept_the_spellings_seen_in_the_wild(raw: object, expect
     "raw", ["12.5", "abc", True, "1e5", "", "9" * 16, float("nan"), float("inf"), [], "1,2,3", "12,34"]
 )
 def test_wire_integers_refuse_anything_that_is_not_a_whole_number(raw: object) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="whole number|number|digits"):
         parse_wire_int(raw)
 
 
@@ -254,7 +279,7 @@ def test_wire_booleans_accept_string_flags(raw: object, expected: bool) -> None:
 
 @pytest.mark.parametrize("raw", ["maybe", 2, None, [], "yes please"])
 def test_wire_booleans_refuse_unknown_flags(raw: object) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="expected a boolean flag"):
         parse_wire_bool(raw)
 
 
@@ -297,14 +322,18 @@ def test_malformed_tier_tables_are_errors(raw: str, message: str) -> None:
 def test_item_error_body_is_found_and_means_the_item_is_gone() -> None:
     found = find_api_error(load("error_item_gone.json"))
 
-    assert found is not None and found.dcode == "ITEM_ERROR" and found.item_gone
+    assert found is not None
+    assert found.dcode == "ITEM_ERROR"
+    assert found.item_gone
     assert found.dmessage == "해당 정보가 존재하지 않습니다"
 
 
 def test_unknown_service_body_is_found_and_is_not_a_deleted_item() -> None:
     found = find_api_error(load("error_unknown_service.json"))
 
-    assert found is not None and found.code == "404" and not found.item_gone
+    assert found is not None
+    assert found.code == "404"
+    assert not found.item_gone
 
 
 def test_errors_nested_inside_domeggook_are_found_too() -> None:
@@ -312,7 +341,8 @@ def test_errors_nested_inside_domeggook_are_found_too() -> None:
         {"domeggook": {"errors": {"code": "401", "dmessage": "유효하지 않은 API Key 입니다"}}}
     )
 
-    assert found is not None and found.code == "401"
+    assert found is not None
+    assert found.code == "401"
 
 
 @pytest.mark.parametrize(
@@ -326,7 +356,8 @@ def test_errors_nested_inside_domeggook_are_found_too() -> None:
 def test_garbled_error_bodies_are_still_reported_as_errors(payload: object, message: str) -> None:
     found = find_api_error(payload)
 
-    assert found is not None and found.message == message
+    assert found is not None
+    assert found.message == message
 
 
 @pytest.mark.parametrize(
@@ -343,13 +374,16 @@ def test_success_bodies_and_empty_errors_are_not_errors(payload: object) -> None
 def test_reference_list_example_parses_header_and_items() -> None:
     page = parse_item_list(load("item_list.json"))
 
-    assert page.header.number_of_items == 2172 and page.header.current_page == 1
+    assert page.header.number_of_items == 2172
+    assert page.header.current_page == 1
     assert page.header.number_of_pages == 1086
     assert [item.no for item in page.items] == [46072413, 51234567]
     first = page.items[0]
     assert (first.price, first.unit_qty, first.com_only) == (9900, 1, False)
-    assert first.deli is not None and (first.deli.who, first.deli.fee) == ("P", 3000)
-    assert first.market is not None and first.market.supply is True
+    assert first.deli is not None
+    assert (first.deli.who, first.deli.fee) == ("P", 3000)
+    assert first.market is not None
+    assert first.market.supply is True
     assert page.items[1].nick == ""
 
 
@@ -363,7 +397,8 @@ def test_list_with_a_single_hit_as_an_object_yields_one_item() -> None:
 def test_list_without_items_is_an_empty_page() -> None:
     page = parse_item_list({"domeggook": {"header": {"numberOfItems": "0"}, "list": ""}})
 
-    assert page.items == () and page.header.number_of_items == 0
+    assert page.items == ()
+    assert page.header.number_of_items == 0
 
 
 def test_list_item_without_a_number_is_a_validation_error_naming_it() -> None:

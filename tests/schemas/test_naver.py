@@ -281,7 +281,8 @@ def test_validation_error_body_is_read_with_its_invalid_inputs() -> None:
         }
     )
 
-    assert body.invalid_inputs[0].name == "originProduct.salePrice" and not body.is_gateway
+    assert body.invalid_inputs[0].name == "originProduct.salePrice"
+    assert not body.is_gateway
 
 
 def test_gateway_error_body_is_recognised_and_null_inputs_read_as_empty() -> None:
@@ -289,7 +290,9 @@ def test_gateway_error_body_is_recognised_and_null_inputs_read_as_empty() -> Non
         {"code": "GW.RATE_LIMIT", "message": "요청이 많아", "traceId": "abc^1^2", "invalidInputs": None}
     )
 
-    assert body.is_gateway and body.trace_id == "abc^1^2" and body.invalid_inputs == []
+    assert body.is_gateway
+    assert body.trace_id == "abc^1^2"
+    assert body.invalid_inputs == []
 
 
 def test_token_response_is_snake_case_on_the_wire() -> None:
@@ -355,7 +358,8 @@ def test_read_response_exposes_option_ids_for_stock_updates() -> None:
     )
 
     detail = response.origin_product.detail_attribute
-    assert detail is not None and detail.option_info is not None
+    assert detail is not None
+    assert detail.option_info is not None
     assert detail.option_info.option_combinations[0].id == 5501
 
 
@@ -371,7 +375,8 @@ def test_numbers_sent_as_strings_are_read_and_unusable_ones_become_none() -> Non
 def test_null_texts_in_an_error_body_read_as_empty() -> None:
     body = NaverErrorBody.model_validate({"code": None, "invalidInputs": [{"name": None, "type": "NotNull"}]})
 
-    assert body.code == "" and not body.is_gateway
+    assert body.code == ""
+    assert not body.is_gateway
     assert (body.invalid_inputs[0].name, body.invalid_inputs[0].type, body.invalid_inputs[0].message) == (
         "",
         "NotNull",

@@ -103,7 +103,9 @@ async def test_banned_words_load_and_read_back_in_order(store: StateStore) -> No
     assert [(w.word, w.kind, w.replacement, w.is_regex) for w in words] == [
         (s.word, s.kind, s.replacement, s.is_regex) for s in SEEDS
     ]
-    assert words[0].category == "medical" and words[0].severity == "high" and words[0].source == "manual"
+    assert words[0].category == "medical"
+    assert words[0].severity == "high"
+    assert words[0].source == "manual"
 
 
 async def test_reloading_banned_words_updates_in_place_and_can_deactivate(store: StateStore) -> None:

@@ -57,7 +57,8 @@ async def tables(url: str) -> set[str]:
 
 def test_packaged_migrations_are_numbered_sql_files_in_order() -> None:
     names = [m.name for m in load_migrations()]
-    assert names and names == sorted(names)
+    assert names
+    assert names == sorted(names)
     assert all(n[:4].isdigit() and n[4] == "_" and n.endswith(".sql") for n in names)
 
 

@@ -189,9 +189,11 @@ async def test_snapshots_and_hashes_round_trip_and_long_messages_are_clipped(sto
     )
 
     assert (moved.snapshot, moved.source_hash, moved.structure_hash) == (snapshot, "s" * 64, "t" * 64)
-    assert moved.last_error_message is not None and len(moved.last_error_message) == MAX_MESSAGE_CHARS
+    assert moved.last_error_message is not None
+    assert len(moved.last_error_message) == MAX_MESSAGE_CHARS
     message = (await store.events(row.id))[-1].message
-    assert message is not None and len(message) == MAX_MESSAGE_CHARS
+    assert message is not None
+    assert len(message) == MAX_MESSAGE_CHARS
 
 
 async def test_counts_by_state_lists_every_state(store: StateStore) -> None:
@@ -282,7 +284,7 @@ async def test_redrive_by_state_and_error_code(store: StateStore) -> None:
 
 
 async def test_redrive_refuses_to_guess_or_to_move_working_states(store: StateStore) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="redrive needs product_ids, states or error_code"):
         await store.redrive()
     with pytest.raises(IllegalTransition):
         await store.redrive(states=[S.RETRYING])

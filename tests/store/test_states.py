@@ -104,7 +104,7 @@ def test_illegal_transition_is_a_permanent_error_naming_both_states() -> None:
 
 def test_plain_strings_are_accepted_and_unknown_names_are_rejected() -> None:
     check_transition("PENDING", "VALIDATED")  # type: ignore[arg-type]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="'FETCHED' is not a valid State"):
         check_transition("PENDING", "FETCHED")  # type: ignore[arg-type]
 
 

@@ -52,28 +52,34 @@ class DramatiqMetrics(Prometheus):
 
     # Every other hook touches the metrics, which exist only once enabled.
     def after_worker_shutdown(self, broker: Any, worker: Any) -> None:
+        """Dramatiq's hook, once the metrics are enabled."""
         if self.enabled:
             super().after_worker_shutdown(broker, worker)  # type: ignore[no-untyped-call]
 
     def after_nack(self, broker: Any, message: Any) -> None:
+        """Dramatiq's hook, once the metrics are enabled."""
         if self.enabled:
             super().after_nack(broker, message)  # type: ignore[no-untyped-call]
 
     def after_enqueue(self, broker: Any, message: Any, delay: Any) -> None:
+        """Dramatiq's hook, once the metrics are enabled."""
         if self.enabled:
             super().after_enqueue(broker, message, delay)  # type: ignore[no-untyped-call]
 
     def before_delay_message(self, broker: Any, message: Any) -> None:
+        """Dramatiq's hook, once the metrics are enabled."""
         if self.enabled:
             super().before_delay_message(broker, message)  # type: ignore[no-untyped-call]
 
     def before_process_message(self, broker: Any, message: Any) -> None:
+        """Dramatiq's hook, once the metrics are enabled."""
         if self.enabled:
             super().before_process_message(broker, message)  # type: ignore[no-untyped-call]
 
     def after_process_message(
         self, broker: Any, message: Any, *, result: Any = None, exception: BaseException | None = None
     ) -> None:
+        """Dramatiq's hook, once the metrics are enabled."""
         if self.enabled:
             super().after_process_message(broker, message, result=result, exception=exception)  # type: ignore[no-untyped-call]
 

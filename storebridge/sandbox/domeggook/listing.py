@@ -60,7 +60,9 @@ def _event_no(item: Item) -> int | None:
     return item.no % 1000 + 1000 if quirks_for(item.quirk_seed).event_join_obj else None
 
 
-def list_items(catalog: Catalog, query: Mapping[str, str], origin: str) -> dict[str, Any] | SimDomeggookError:
+def list_items(  # noqa: C901, PLR0915 - one pass over getItemList's dozen documented filters reads best in one place
+    catalog: Catalog, query: Mapping[str, str], origin: str
+) -> dict[str, Any] | SimDomeggookError:
     """The object under ``domeggook`` for one getItemList call, or the error to send instead."""
     market = query.get("market", "")
     if market not in MARKETS:

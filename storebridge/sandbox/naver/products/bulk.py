@@ -66,7 +66,7 @@ def _known_product(checker: Checker, state: NaverState, value: Any, name: str) -
     return product
 
 
-def _plan_multi_item(
+def _plan_multi_item(  # noqa: C901 - one branch per multi-update change type (docs)
     checker: Checker, state: NaverState, rules: ProductRules, item: dict[str, Any], path: str
 ) -> _Planned | None:
     product = _known_product(checker, state, item.get("originProductNo"), join(path, "originProductNo"))
