@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
-# StoreBridge image: one image for every role (docker-entrypoint.sh): `daemon` (default), `worker`
-# or `dramatiq workers.actors --queues Q ...` (one group per Deployment), `migrate` (Helm hook),
-# `enqueue ...` (CronJob), `smoke ITEM_NO`, `metrics-exporter` (worker pods' sidecar).
+# StoreBridge image: one image for every role (docker-entrypoint.sh): `daemon` (default), `worker
+# --queues Q` (one queue group per Deployment, serving /health and /metrics), `migrate` (Helm hook),
+# `enqueue ...` (CronJob), `smoke ITEM_NO`.
 # Checked by hadolint in tests/deploy/test_container.py (no Docker engine on the build machines).
 
 FROM python:3.11-slim-bookworm AS build
@@ -29,7 +29,8 @@ RUN groupadd --system --gid 10001 storebridge \
     && chown 10001:10001 /var/run/storebridge/prometheus
 COPY --from=build /opt/venv /opt/venv
 COPY docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
-COPY monitoring/metrics_exporter.py /opt/storebridge/metrics_exporter.py
+# The sandbox's category map at a fixed path for compose's sandbox profile (monitoring/compose/sandbox.env).
+COPY storebridge/sandbox/naver/category_map.csv /opt/storebridge/sandbox/category_map.csv
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
@@ -37,10 +38,10 @@ ENV PATH=/opt/venv/bin:$PATH \
     PROMETHEUS_MULTIPROC_DIR=/var/run/storebridge/prometheus \
     dramatiq_prom_db=/var/run/storebridge/prometheus
 USER 10001:10001
-# 8000: the daemon's /health and /metrics; 9191: a worker's metrics exporter.
+# 8000: the daemon's /health and /metrics; 9191: a worker's /health and /metrics (WORKER_METRICS_PORT).
 EXPOSE 8000 9191
-# The entrypoint checks whatever role PID 1 runs: the daemon's /health, a worker's exporter
-# (METRICS_EXPORTER=1), nothing for one-shot roles.
+# The entrypoint checks whatever role PID 1 runs: the daemon's /health, a worker's /health,
+# nothing for one-shot roles.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["docker-entrypoint.sh", "healthcheck"]
 ENTRYPOINT ["docker-entrypoint.sh"]

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.install.stamp
 
-.PHONY: install run test test-fast lint format bench sandbox clean
+.PHONY: install run test test-fast lint format bench sandbox clean chaos
 
 install: $(STAMP)
 
@@ -39,6 +39,12 @@ format: install
 ## Throughput against the rate-limit ceiling, side by side with baselines.
 bench: install
 	$(BIN)/python -m bench.run
+
+## Issue 9's fault table against real processes (Valkey/AOF, PostgreSQL, S3, sandbox) plus a 10-minute
+## soak; exits non-zero unless every scenario is at 0 lost, 0 duplicates, 0 parked by an outage.
+## Pass options with ARGS="--scenario worker-kill --keep-logs /tmp/chaos" (python -m bench.chaos --help).
+chaos: install
+	$(BIN)/python -m bench.chaos --soak-s 600 $(ARGS)
 
 ## Both API simulators in the foreground (Ctrl-C to stop); pass options with ARGS="--items 500".
 sandbox: install

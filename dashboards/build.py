@@ -5,7 +5,7 @@
 
 Plain dictionaries in Grafana 11's dashboard JSON model (schemaVersion 39); the Prometheus data
 source is the `datasource` variable, so the files import anywhere as they are. Metric names:
-docs/METRICS.md and monitoring/metrics_exporter.py. tests/deploy/test_dashboards.py runs --check.
+docs/METRICS.md and workers/pod_metrics.py. tests/deploy/test_dashboards.py runs --check.
 """
 
 # ruff: noqa: E501 - PromQL expressions and panel descriptions read best unbroken
@@ -383,6 +383,15 @@ flow = dashboard(
             ],
             unit="ops",
             w=8,
+        ),
+        panel(
+            "Sweeper re-drives",
+            [(f"sum by (state) (increase(storebridge_sweeper_redriven_total[{RI}]))", "{{state}}")],
+            w=24,
+            h=6,
+            desc="Stalled items the daemon's sweeper put back on the intake stream, by the state they stalled in "
+            "(NO_ROW: handed to a worker, never got a product row). Non-zero means messages were lost "
+            "(a worker killed mid-message) or work stalls: see OPERATIONS.md.",
         ),
         row("3. Upstream APIs"),
         panel(

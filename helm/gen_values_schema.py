@@ -182,9 +182,7 @@ for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
         if v["type"] == "integer":
             v["minimum"] = 1
 w = at("worker")
-w["properties"]["actorsModule"]["pattern"] = r"^[A-Za-z_][A-Za-z0-9_.]*$"
-w["properties"]["exporter"]["properties"]["port"].update(minimum=1, maximum=65535)
-w["properties"]["exporter"]["properties"]["resources"] = resources
+w["properties"]["metrics"]["properties"]["port"].update(minimum=1, maximum=65535)
 qschema = w["properties"]["queues"]["properties"]["normal"]
 qschema["properties"]["processes"].update(minimum=1, maximum=64)
 qschema["properties"]["threads"].update(minimum=1, maximum=64)

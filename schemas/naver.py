@@ -282,17 +282,99 @@ class EtcNotice(NaverRequest):
         return self
 
 
+class _PolicyAnswers(NaverRequest):
+    """The five policy answers every notice type carries: "0" standard legal wording, "1" see detail."""
+
+    return_cost_reason: str = Field(min_length=1)
+    no_refund_reason: str = Field(min_length=1)
+    quality_assurance_standard: str = Field(min_length=1)
+    compensation_procedure: str = Field(min_length=1)
+    trouble_shooting_contents: str = Field(min_length=1)
+
+
+class WearNotice(_PolicyAnswers):
+    """상품정보제공고시 '의류' (``wear``) [DOC create-product-product.md]."""
+
+    material: str = Field(min_length=1, max_length=1500)
+    color: str = Field(min_length=1, max_length=200)
+    size: str = Field(min_length=1, max_length=200)
+    manufacturer: str = Field(min_length=1, max_length=200)
+    caution: str = Field(min_length=1, max_length=1500)
+    pack_date_text: str = Field(min_length=1, max_length=300)
+    warranty_policy: str = Field(min_length=1, max_length=1500)
+    after_service_director: str = Field(min_length=1, max_length=200)
+
+
+class CosmeticNotice(_PolicyAnswers):
+    """상품정보제공고시 '화장품' (``cosmetic``) [DOC create-product-product.md]."""
+
+    capacity: str = Field(min_length=1, max_length=200)
+    specification: str = Field(min_length=1, max_length=1500)
+    expiration_date_text: str = Field(min_length=1, max_length=300)
+    usage: str = Field(min_length=1, max_length=1500)
+    manufacturer: str = Field(min_length=1, max_length=200)
+    producer: str = Field(min_length=1, max_length=200)
+    distributor: str = Field(min_length=1, max_length=200)
+    main_ingredient: str = Field(min_length=1, max_length=1500)
+    certification_type: str = Field(min_length=1, max_length=200)
+    caution: str = Field(min_length=1, max_length=1500)
+    warranty_policy: str = Field(min_length=1, max_length=1500)
+    customer_service_phone_number: str = Field(min_length=1, max_length=30)
+
+
 class ProductInfoProvidedNotice(NaverRequest):
-    """The legal notice; only the ``ETC`` body is modelled (the one we can fill generically)."""
+    """The legal notice: ``ETC``, ``WEAR`` and ``COSMETIC`` bodies are modelled (what we can fill)."""
 
     product_info_provided_notice_type: NoticeType
     etc: EtcNotice | None = None
+    wear: WearNotice | None = None
+    cosmetic: CosmeticNotice | None = None
 
     @model_validator(mode="after")
     def _body_for_type(self) -> ProductInfoProvidedNotice:
-        if self.product_info_provided_notice_type != "ETC" or self.etc is None:
-            raise ValueError("only the ETC notice type is modelled, and it needs its 'etc' body")
+        bodies = {"ETC": self.etc, "WEAR": self.wear, "COSMETIC": self.cosmetic}
+        kind = self.product_info_provided_notice_type
+        if bodies.get(kind) is None or sum(b is not None for b in bodies.values()) != 1:
+            raise ValueError(f"notice type {kind} needs its own body and no other (ETC, WEAR, COSMETIC)")
         return self
+
+
+CertificationKindType = Literal[
+    "KC_CERTIFICATION", "CHILD_CERTIFICATION", "GREEN_PRODUCTS", "PARALLEL_IMPORT", "OVERSEAS", "ETC"
+]
+
+
+class ProductCertificationInfo(NaverRequest):
+    """One certificate (``productCertificationInfos[]``) [DOC create-product-product.md].
+
+    ``certificationInfoId`` is a ``certificationInfos[].id`` of the leaf (``GET /v1/categories/{id}``).
+    """
+
+    certification_info_id: int
+    certification_kind_type: CertificationKindType | None = None
+    name: str | None = Field(default=None, max_length=100)
+    certification_number: str | None = Field(default=None, max_length=100)
+    certification_mark: bool | None = None
+    company_name: str | None = Field(default=None, max_length=100)
+    certification_date: str | None = None
+
+
+class CertificationTargetExcludeContent(NaverRequest):
+    """Whether the product is outside a certification gate of its leaf [DOC create-product-product.md]."""
+
+    child_certified_product_exclusion_yn: bool | None = None
+    kc_exemption_type: Literal["OVERSEAS", "SAFE_CRITERION", "PARALLEL_IMPORT"] | None = None
+    kc_certified_product_exclusion_yn: Literal["FALSE", "KC_EXEMPTION_OBJECT", "TRUE"] | None = None
+    green_certified_product_exclusion_yn: bool | None = None
+
+
+class UnitCapacity(NaverRequest):
+    """가격표시제 unit price (``unitCapacity``) [DOC create-product-product.md; values INFERRED]."""
+
+    unit_price_yn: bool
+    total_capacity_value: float | None = Field(default=None, gt=0)
+    unit_capacity: int | None = Field(default=None, ge=1)
+    indication_unit: str | None = None
 
 
 class SellerTag(NaverRequest):
@@ -340,6 +422,9 @@ class DetailAttribute(NaverRequest):
     purchase_quantity_info: PurchaseQuantityInfo | None = None
     product_attributes: list[ProductAttribute] | None = None
     seo_info: SeoInfo | None = None
+    product_certification_infos: list[ProductCertificationInfo] | None = None
+    certification_target_exclude_content: CertificationTargetExcludeContent | None = None
+    unit_capacity: UnitCapacity | None = None
 
 
 # --------------------------------------------------------------------------- product

@@ -19,7 +19,7 @@ from storebridge.config import ConfigError
 #: Subcommand modules under ``storebridge.commands``, in the order ``--help`` lists them.
 COMMANDS = (
     "demo", "sandbox", "migrate", "daemon", "preview", "sync", "enqueue", "status", "retry",
-    "worker", "smoke", "categories",
+    "worker", "smoke", "categories", "doctor",
 )  # fmt: skip
 
 

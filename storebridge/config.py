@@ -81,6 +81,34 @@ class Settings(BaseSettings):
     store_as_phone: str = Field(default="", alias="STORE_AS_PHONE")
     price_margin_percent: float = Field(default=20.0, ge=0, le=1000, alias="PRICE_MARGIN_PERCENT")
     price_margin_fixed_won: int = Field(default=0, ge=0, alias="PRICE_MARGIN_FIXED_WON")
+    #: Naver's sales + payment commission, taken out of the sale price (percent of it).
+    price_commission_percent: float = Field(default=0.0, ge=0, lt=100, alias="PRICE_COMMISSION_PERCENT")
+    #: Store coupon budget, also a percent of the sale price.
+    price_coupon_percent: float = Field(default=0.0, ge=0, lt=100, alias="PRICE_COUPON_PERCENT")
+    #: Smallest net margin (won) after cost, fees and included shipping; below it → review
+    #: (PRICE_BELOW_MIN_MARGIN): "never sold below cost plus fees".
+    price_min_margin_won: int = Field(default=0, ge=0, alias="PRICE_MIN_MARGIN_WON")
+    #: "separate": Naver charges the supplier's shipping fee; "included": free shipping with the
+    #: largest per-unit fee share folded into the price (pay-on-delivery items stay separate).
+    price_shipping_mode: Literal["separate", "included"] = Field(
+        default="separate", alias="PRICE_SHIPPING_MODE"
+    )
+    #: Courier code sent as ``deliveryCompany`` (Naver's codes: CJGLS, HANJIN, LOTTE, EPOST, LOGEN…).
+    delivery_company: str = Field(default="CJGLS", min_length=1, alias="DELIVERY_COMPANY")
+    #: Seller address-book numbers (``GET /v1/seller/addresses``) for dispatch and returns/exchanges;
+    #: empty = Naver uses the store's default addresses.
+    naver_shipping_address_id: int | None = Field(default=None, ge=1, alias="NAVER_SHIPPING_ADDRESS_ID")
+    naver_return_address_id: int | None = Field(default=None, ge=1, alias="NAVER_RETURN_ADDRESS_ID")
+
+    @field_validator("naver_shipping_address_id", "naver_return_address_id", mode="before")
+    @classmethod
+    def _empty_address_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    #: Supplier minimum order quantities up to this are listed with ``minPurchaseQuantity``.
+    moq_max: int = Field(default=1, ge=1, le=10_000, alias="MOQ_MAX")
+    #: A larger MOQ: "review" the item (MOQ_TOO_HIGH), or "bundle" it as one unit of N pieces.
+    moq_policy: Literal["review", "bundle"] = Field(default="review", alias="MOQ_POLICY")
     #: CSV ``domeggook_code,naver_leaf_category_id[,requires,note]``, loaded into PostgreSQL at
     #: start; empty = the mapping stored in PostgreSQL (``storebridge categories import``). Nothing
     #: is shipped: against the real API a map must come from the operator.
@@ -142,6 +170,11 @@ class Settings(BaseSettings):
     shutdown_timeout_s: float = Field(default=30.0, gt=0, alias="SHUTDOWN_TIMEOUT_S")
     #: Where every process writes Prometheus samples so ``/metrics`` can add them up.
     prometheus_multiproc_dir: str = Field(default="", alias="PROMETHEUS_MULTIPROC_DIR")
+    #: Port of ``storebridge worker``'s ``/health`` (queue groups alive) and ``/metrics`` (the
+    #: pod's multiprocess directory); 0 = not served. Dramatiq's own exposition server stays off.
+    worker_metrics_port: int = Field(default=9191, ge=0, le=65535, alias="WORKER_METRICS_PORT")
+    #: Address the worker's endpoints bind to (all interfaces in a pod, for probes and scrapes).
+    worker_metrics_host: str = Field(default="0.0.0.0", alias="WORKER_METRICS_HOST")  # noqa: S104
     #: A worker process silent this long is dead: its unacknowledged messages go back to the queue.
     dramatiq_heartbeat_timeout_s: float = Field(default=30.0, gt=0, alias="DRAMATIQ_HEARTBEAT_TIMEOUT_S")
     #: How often each worker process hands dead workers' messages back (``workers.broker``).

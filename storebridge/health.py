@@ -24,7 +24,6 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from storebridge.metrics import multiprocess_active
 from storebridge.store import StateStore
 
 #: Longest one component probe may take before it counts as down (seconds).
@@ -78,16 +77,33 @@ def _metrics_text(multiproc_dir: str | None) -> bytes:
 
 
 def create_health_app(
-    check: Check, *, multiproc_dir: str | None = None, check_timeout_s: float = CHECK_TIMEOUT_S
+    check: Check,
+    *,
+    multiproc_dir: str | None = None,
+    check_timeout_s: float = CHECK_TIMEOUT_S,
+    render_metrics: Callable[[], bytes] | None = None,
 ) -> web.Application:
     """The ``/health`` + ``/metrics`` application (serve it with ``ServedApp``).
 
     ``multiproc_dir``: the shared ``PROMETHEUS_MULTIPROC_DIR`` (must exist), or None/"" for the
     default registry. A directory given to a process whose prometheus_client is not in multiprocess
     mode is logged: that process's own samples would then be missing from ``/metrics``.
+    ``render_metrics`` replaces the default rendering (``storebridge worker`` adds the directory's
+    own health and its processes' CPU and memory, ``workers.pod_metrics``); it runs in a thread.
     """
     directory = multiproc_dir or None
-    if directory is not None:
+    if render_metrics is not None:
+        render = render_metrics
+    else:
+
+        def render() -> bytes:
+            return _metrics_text(directory)
+
+    if directory is not None and render_metrics is None:
+        # Imported here: defining StoreBridge's metrics writes sample files, which a process that
+        # only serves a directory (``storebridge worker``) must not add to it.
+        from storebridge.metrics import multiprocess_active
+
         if not os.path.isdir(directory):
             raise ValueError(f"PROMETHEUS_MULTIPROC_DIR: {directory!r} is not a directory")
         if not multiprocess_active():
@@ -111,7 +127,7 @@ def create_health_app(
         return web.json_response({"status": "ok", "components": components})
 
     async def metrics(request: web.Request) -> web.Response:
-        text = await asyncio.to_thread(_metrics_text, directory)
+        text = await asyncio.to_thread(render)
         return web.Response(body=text, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     app = web.Application()

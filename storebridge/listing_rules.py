@@ -27,7 +27,10 @@ from storebridge.store import CategoryMappingSpec, Json, StateStore
 from storebridge.transform import TransformRules, WordRule
 from storebridge.transform.words import DEFAULT_WORD_RULES
 
-#: Key of a ``required_attributes`` entry naming a certification a leaf demands: ``{"certification": "KC"}``.
+#: Key of a ``required_attributes`` entry naming a gate an operator adds: ``{"certification": "KC"}``.
+#: The ``requires`` column is an *override*: Naver's own ``exceptionalCategories`` (read per item by
+#: ``storebridge.reference.gates``) always apply; these add to them (``transform.gates.leaf_gates``),
+#: e.g. for ``preview`` without Naver access or a seller stricter than Naver.
 CERTIFICATION_KEY = "certification"
 
 
@@ -86,11 +89,26 @@ def build_listing_rules(
             market=settings.domeggook_market,
             margin_percent=Decimal(str(settings.price_margin_percent)),
             margin_fixed_won=settings.price_margin_fixed_won,
+            commission_percent=Decimal(str(settings.price_commission_percent)),
+            coupon_percent=Decimal(str(settings.price_coupon_percent)),
+            min_margin_won=settings.price_min_margin_won,
+            shipping_mode=settings.price_shipping_mode,
+            delivery_company=settings.delivery_company,
+            shipping_address_id=settings.naver_shipping_address_id,
+            return_address_id=settings.naver_return_address_id,
+            max_moq=settings.moq_max,
+            moq_policy=settings.moq_policy,
             word_rules=words if words is not None else DEFAULT_WORD_RULES,
             certification_required=certification_required or {},
         )
     except ValueError as exc:
-        variable = "STORE_AS_PHONE" if "as_phone" in str(exc) else "listing rules"
+        variable = (
+            "STORE_AS_PHONE"
+            if "as_phone" in str(exc)
+            else "PRICE_COMMISSION_PERCENT + PRICE_COUPON_PERCENT"
+            if "commission" in str(exc)
+            else "listing rules"
+        )
         raise ConfigError(f"{variable}: {exc}") from None
 
 

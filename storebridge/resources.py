@@ -80,6 +80,7 @@ class Resources:
                     search_grace_s=settings.naver_search_grace_s,
                     max_retries=settings.max_retries,
                     retry_backoff_base_s=settings.retry_backoff_base,
+                    reference_ttl_s=settings.naver_reference_ttl_s,
                 ),
             )
         except BaseException:

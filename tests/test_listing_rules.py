@@ -61,7 +61,7 @@ def test_certification_categories_are_rejected_before_anything_is_spent(
     result = build_product(item, charger_rules, {u: u for u in image_sources(item).all})
     assert not result.ok
     rejection = next(r for r in result.rejections if r.code == "CERTIFICATION_REQUIRED")  # type: ignore[union-attr]
-    assert rejection.message.startswith(f"item {item.no}: Naver category 50000252 requires KC certification")
+    assert rejection.message.startswith(f"item {item.no}: Naver leaf 50000252 requires KC_CERTIFICATION")
     plain_rules = dataclasses.replace(rules, category_map={code: "50000803"})
     assert build_product(item, plain_rules, {u: u for u in image_sources(item).all}).ok
 

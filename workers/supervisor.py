@@ -97,6 +97,7 @@ class Group:
 
     @property
     def running(self) -> bool:
+        """The group's main process exists and has not exited."""
         return self.process is not None and self.process.poll() is None
 
 
@@ -135,6 +136,17 @@ class Supervisor:
             self._kill_orphans()
         logger.info("worker.stopped", extra={"status": self.status})
         return self.status
+
+    def health(self) -> dict[str, bool]:
+        """Per queue: True while its group runs or waits for a scheduled restart; all False once
+        stopping (a crash loop given up stops everything). Read from the metrics thread."""
+        groups = dict(self.groups)
+        return {
+            queue: not self.stopping
+            and (group := groups.get(queue)) is not None
+            and (group.running or group.restart_at is not None)
+            for queue in self.commands
+        }
 
     def stop(self) -> None:
         """Ask every running group to stop (SIGTERM); a second call repeats it (Dramatiq: exit now)."""

@@ -32,6 +32,7 @@ from schemas.messages import IntakeEntry, Market
 from storebridge.config import Settings
 from storebridge.intake import enqueue_entries, redis_time_ms
 from storebridge.keys import Keys
+from storebridge.metrics.definitions import METRICS
 from storebridge.store import State, StateStore
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,7 @@ class Sweeper:
         await enqueue_entries(self.redis, self.keys, entries)
         self.redriven += len(entries)
         for s in stalled:
+            METRICS.sweeper_redriven.labels(state=s.state).inc()
             log.warning(
                 "daemon.sweeper.redriven",
                 extra={"item_no": s.item_no, "market": s.market, "state": s.state, "queue": REDRIVE_QUEUE},

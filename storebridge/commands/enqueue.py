@@ -1,17 +1,22 @@
 """``storebridge enqueue``: put items on the intake stream for the daemon (operators and cron).
 
 Sources, combined and de-duplicated in order: ``ITEM_NO`` arguments, ``-`` (stdin), ``--file``
-(one or more numbers per line, ``#`` comments), and a Domeggook list query (``--keyword``,
+(one or more numbers per line, ``#`` comments), a Domeggook list query (``--keyword``,
 ``--category``, ``--seller``: every page, through the shared rate limiter and daily quota, so a
-listing never starves the workers' budget). Needs ``REDIS_URL`` (plus ``DOMEGGOOK_API_KEY`` for a
-list query). Exit 0 with the count enqueued; 2 on bad input (naming the value and its line); 1 when
-a service fails.
+listing never starves the workers' budget), and ``--registered``: the products StoreBridge already
+manages (COMPLETED or SUSPENDED), least recently checked first, optionally only those checked
+``--older-than`` a duration ago (``90s``, ``30m``, ``6h``, ``2d``, ``1h30m``) and at most ``--limit``
+of them (``storebridge.store.recheck``; each in its own market). This is what keeps listings true:
+the Helm chart's default CronJob runs it. Needs ``REDIS_URL`` (plus ``DOMEGGOOK_API_KEY`` for a list
+query, ``DATABASE_URL`` for ``--registered``). Exit 0 with the count enqueued; 2 on bad input
+(naming the value and its line); 1 when a service fails.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, TextIO
@@ -28,6 +33,9 @@ if TYPE_CHECKING:
 
 #: Inputs larger than this show a progress counter on stderr.
 PROGRESS_ABOVE_ITEMS = 1000
+#: Seconds per unit of an ``--older-than`` duration.
+DURATION_UNITS_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_DURATION = re.compile(r"(\d{1,6})([smhd])")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,9 +51,28 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--category", metavar="CODE", help="list query: a level-2+ Domeggook category code")
     parser.add_argument("--seller", metavar="ID", help="list query: every item of one Domeggook seller")
     parser.add_argument(
-        "--queue", choices=("normal", "batch"), help="worker queue (default: normal; batch for list queries)"
+        "--registered",
+        action="store_true",
+        help="the products StoreBridge manages (COMPLETED, SUSPENDED), least recently checked first",
     )
-    parser.add_argument("--reason", help="label, e.g. sync, resync, import (default: sync; import for lists)")
+    parser.add_argument(
+        "--older-than",
+        metavar="DURATION",
+        type=parse_duration_s,
+        help="with --registered: only those last checked at least this long ago (30m, 6h, 2d)",
+    )
+    parser.add_argument(
+        "--limit", metavar="N", type=positive_int, help="with --registered: at most N products"
+    )
+    parser.add_argument(
+        "--queue",
+        choices=("normal", "batch"),
+        help="worker queue (default: normal; batch for list queries and --registered)",
+    )
+    parser.add_argument(
+        "--reason",
+        help="label, e.g. sync, resync, import (default: sync; import for lists, resync for --registered)",
+    )
     parser.add_argument("--market", choices=("dome", "supply"), help="default: DOMEGGOOK_MARKET")
     parser.set_defaults(handler=run)
 
@@ -53,23 +80,51 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     """Collect the item numbers, enqueue them and print the count; return the exit status."""
     listing = bool(args.keyword or args.category or args.seller)
-    queue = args.queue or ("batch" if listing else "normal")
-    reason = args.reason or ("import" if listing else "sync")
+    registered = bool(args.registered)
+    if not registered and (args.older_than is not None or args.limit is not None):
+        raise BadInput("--older-than and --limit select among --registered products: add --registered")
+    queue = args.queue or ("batch" if listing or registered else "normal")
+    reason = args.reason or ("import" if listing else "resync" if registered else "sync")
     check_reason(reason)
     nos = read_item_numbers(args.item_nos, args.file, stdin=sys.stdin)
-    if not nos and not listing:
-        raise BadInput("give ITEM_NO..., -, --file FILE, --keyword, --category or --seller")
+    if not nos and not listing and not registered:
+        raise BadInput("give ITEM_NO..., -, --file FILE, --keyword, --category, --seller or --registered")
     from storebridge.commands.preflight import check_services
 
     settings = load_settings()
-    check_services(settings, redis=True)
+    check_services(settings, redis=True, database=registered)
     market = args.market or settings.domeggook_market
     with failing_on_service_errors():
         if listing:
             nos = list(dict.fromkeys([*nos, *asyncio.run(_list_items(settings, market, args))]))
-        count = asyncio.run(_enqueue(settings, nos, market=market, queue=queue, reason=reason))
-    print(f"enqueued {count} item(s) (market {market}, queue {queue}, reason {reason})", flush=True)
+        items = [(market, no) for no in nos]
+        if registered:
+            found = asyncio.run(_registered_items(settings, older_than_s=args.older_than, limit=args.limit))
+            items = list(dict.fromkeys([*items, *found]))
+        count = asyncio.run(_enqueue(settings, items, queue=queue, reason=reason))
+    markets = ",".join(sorted({m for m, _ in items})) or market
+    print(f"enqueued {count} item(s) (market {markets}, queue {queue}, reason {reason})", flush=True)
     return EXIT_OK
+
+
+def parse_duration_s(text: str) -> float:
+    """Seconds of a duration such as ``90s``, ``30m``, ``6h``, ``2d`` or ``1h30m`` (argparse type)."""
+    compact = text.strip().lower()
+    parts = _DURATION.findall(compact)
+    if not parts or "".join(n + unit for n, unit in parts) != compact:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration such as 90s, 30m, 6h, 2d or 1h30m")
+    return float(sum(int(n) * DURATION_UNITS_S[unit] for n, unit in parts))
+
+
+def positive_int(text: str) -> int:
+    """An integer of at least 1 (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
 
 
 def check_reason(reason: str) -> None:
@@ -103,13 +158,23 @@ class Progress:
             self.stream.flush()
 
 
-async def _enqueue(settings: Settings, nos: list[int], *, market: str, queue: str, reason: str) -> int:
+async def _registered_items(
+    settings: Settings, *, older_than_s: float | None, limit: int | None
+) -> list[tuple[str, int]]:
+    """``(market, item_no)`` of the managed products, least recently checked first."""
+    from storebridge.store import StateStore
+
+    async with StateStore(settings.database_url.get_secret_value(), min_size=1, max_size=1) as store:
+        return await store.list_for_recheck(older_than_s=older_than_s, limit=limit)
+
+
+async def _enqueue(settings: Settings, items: list[tuple[str, int]], *, queue: str, reason: str) -> int:
     from redis.asyncio import Redis
 
     from storebridge.intake import enqueue_entries, redis_time_ms
     from storebridge.keys import Keys
 
-    progress = Progress("enqueued", len(nos), sys.stderr)
+    progress = Progress("enqueued", len(items), sys.stderr)
     redis = Redis.from_url(settings.redis_url.get_secret_value())
     try:
         now_ms = await redis_time_ms(redis)
@@ -117,7 +182,7 @@ async def _enqueue(settings: Settings, nos: list[int], *, market: str, queue: st
             IntakeEntry.model_validate(
                 {"item_no": no, "market": market, "queue": queue, "reason": reason, "enqueued_at_ms": now_ms}
             )
-            for no in nos
+            for market, no in items
         )
         return await enqueue_entries(redis, Keys(settings.redis_namespace), entries, progress=progress)
     finally:

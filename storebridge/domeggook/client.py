@@ -140,7 +140,13 @@ class DomeggookClient(SessionOwner):
                 raise make_error(
                     DomeggookUnavailable, f"Domeggook {mode} -> no answer ({exc.kind})", mode, None
                 ) from None
-            return check_answer(raw, mode, item_no=item_no, secret=self._key.get_secret_value())
+            try:
+                return check_answer(raw, mode, item_no=item_no, secret=self._key.get_secret_value())
+            except DomeggookRateLimited:
+                if raw.status != 429 and self._limiter is not None:
+                    # A block answered with HTTP 200: report it as the 429 it is, so every process pauses.
+                    await self._limiter.after_response(REQUEST, 429, raw.headers)
+                raise
 
         retry = retrying(
             self._settings,

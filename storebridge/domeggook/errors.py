@@ -1,9 +1,10 @@
 """Domeggook API errors, named for the caller's decision, and the check of every answer.
 
 Reference §3/§5: the API can put an ``errors`` object in a 200 answer, so errors are looked for on
-every status. Only ``dcode`` ITEM_ERROR means an item is gone; a 429 blocks the key for at least
-3 minutes; everything else (HTTP failures, 5xx, non-JSON bodies such as an HTML redirect page) is
-transient. Messages never contain the API key (it travels in the query string as ``aid``).
+every status. Only ``dcode`` ITEM_ERROR means an item is gone; a block (HTTP 429, or an ``errors``
+body on any status that says so, ``is_block``) stops the key for at least 3 minutes; everything
+else (HTTP failures, 5xx, non-JSON bodies such as an HTML redirect page) is transient. Messages
+never contain the API key (it travels in the query string as ``aid``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ from storebridge.http import RawResponse, header
 
 #: A 429 blocks the key for 3 minutes (reference §4); never retry sooner.
 RATE_LIMIT_BLOCK_S = 180.0
+#: Texts of the documented block notice ("분당 180회 이상 접속 시 3분, 일 15,000회 이상 접속 시 자정까지
+#: 차단됩니다", research S16). The status and codes of a block answer are undocumented (fidelity
+#: evidence #20) and Domeggook sends errors with HTTP 200, so the text is the signal relied on.
+BLOCK_MARKERS = ("차단", "접속 제한", "호출 제한")
+#: ``errors.code`` / ``dcode`` values read as a block wherever they appear (ours and clients' guesses).
+BLOCK_CODES = frozenset({"429", "LIMIT_EXCEEDED", "RATE_LIMIT", "TOO_MANY_REQUESTS"})
 #: An error mentioning these means "no rows on this page" (reference §1.6 [ONE S12]), not a failure.
 NO_ROWS_MARKERS = ("페이지", "목록이 없습니다")
 
@@ -118,6 +125,14 @@ def check_answer(raw: RawResponse, mode: str, *, item_no: int | None, secret: st
     return doc
 
 
+def is_block(errors: DomeggookErrors) -> bool:
+    """True when an ``errors`` object says the key is blocked (rate limit or daily quota)."""
+    if {errors.code.strip().upper(), errors.dcode.strip().upper()} & BLOCK_CODES:
+        return True
+    text = f"{errors.message} {errors.dmessage}"
+    return any(marker in text for marker in BLOCK_MARKERS)
+
+
 def _api_error(
     errors: DomeggookErrors, where: str, mode: str, status: int, item_no: int | None, secret: str
 ) -> DomeggookError:
@@ -129,7 +144,7 @@ def _api_error(
         gone = make_error(ItemGone, text, mode, status, code="ITEM_ERROR")
         gone.item_no = item_no
         error = gone
-    elif errors.code.strip() == "429":
+    elif is_block(errors):
         error = make_error(DomeggookRateLimited, text, mode, status, retry_after_s=RATE_LIMIT_BLOCK_S)
     else:
         api = make_error(DomeggookApiError, text, mode, status)

@@ -36,6 +36,7 @@ from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 from pydantic import SecretStr
 
+from storebridge.config import ConfigError
 from storebridge.images.connector import GuardedConnector
 from storebridge.images.fetch import DOMEGGOOK_REFERER, Downloaded, download_image
 from storebridge.images.guard import AddressPolicy
@@ -97,6 +98,22 @@ __all__ = [
 Prepared = NormalisedImage | ImageProblem
 #: A prepared image and whether its source (every hop) was allow-listed (may be an optional image).
 _Fetched = tuple[Prepared, bool]
+
+
+def s3_credentials(access_key: SecretStr, secret_key: SecretStr) -> tuple[str | None, str | None]:
+    """The explicit key pair for the S3 client, or ``(None, None)``: the default AWS credential chain.
+
+    Both keys empty means "no static keys": botocore then finds credentials itself (on EKS the
+    IRSA web-identity token of the pod's service account; elsewhere the instance role, the
+    ``AWS_*`` variables or ``~/.aws``). Only one of the two given is a configuration mistake that
+    would otherwise surface as a confusing signature error on the first upload.
+    """
+    access, secret = access_key.get_secret_value(), secret_key.get_secret_value()
+    if not access and not secret:
+        return None, None
+    if not access or not secret:
+        raise ConfigError("S3_ACCESS_KEY and S3_SECRET_KEY: set both, or neither for the default AWS chain")
+    return access, secret
 
 
 class ImagePipeline:
@@ -185,11 +202,12 @@ class ImagePipeline:
                 connect_timeout=S3_CONNECT_TIMEOUT_S,
                 read_timeout=S3_READ_TIMEOUT_S,
             )
+            access_key, secret_key = s3_credentials(self._s3_access_key, self._s3_secret_key)
             creator = get_session().create_client(
                 "s3",
                 endpoint_url=self._s3_endpoint,
-                aws_access_key_id=self._s3_access_key.get_secret_value(),
-                aws_secret_access_key=self._s3_secret_key.get_secret_value(),
+                aws_access_key_id=access_key,
+                aws_secret_access_key=secret_key,
                 region_name=self._region,
                 config=config,
             )

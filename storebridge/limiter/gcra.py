@@ -27,6 +27,10 @@ Feedback from the provider, shared through Redis so every process adopts it at o
 - ``observe_headers``: Naver's ``GNCP-GW-RateLimit-*`` headers lower the rate to
   ``min(rate_per_s, replenish_rate) × safety_factor``; ``Remaining: 0`` pauses the bucket for one
   replenish interval.
+- ``observe_headers`` also reads Naver's ``GNCP-GW-Quota-*`` headers: a used-up quota
+  (``Remaining: 0``, sent with 429 ``GW.QUOTA_LIMIT``) pauses *every* bucket of the provider for
+  one quota period (``QuotaHeaders.reset_after_s``) with ``pause``: the quota counts the seller's
+  resources across APIs and the HOURS penalty throttles every API, so no bucket may spend it.
 - ``penalize`` (after a 429): pauses the bucket for everyone, multiplies its rate by
   ``decrease_factor`` once per overload event, and ramps it back linearly over ``recovery_s`` from
   the end of the pause (``lua/penalize.lua``). Reservations made during a pause get slots after it;
@@ -54,7 +58,7 @@ from typing import Self
 
 from redis.asyncio import Redis
 
-from schemas.naver_gateway import RateLimitHeaders
+from schemas.naver_gateway import QuotaHeaders, RateLimitHeaders
 from storebridge.config import Settings
 from storebridge.keys import Keys
 from storebridge.limiter.buckets import (
@@ -247,6 +251,9 @@ class RateLimiter:
         one replenish interval so the next call does not arrive to an empty bucket.
         """
         config = self.config(api)
+        quota = QuotaHeaders.from_headers(headers)
+        if quota.exhausted:
+            await self.pause_provider(api, quota.reset_after_s, now_us=now_us)
         seen = RateLimitHeaders.from_headers(headers)
         if seen.empty:
             return seen
@@ -264,6 +271,26 @@ class RateLimiter:
         keys = [self._keys.bucket_rate(api), self._keys.bucket_pause(api)]
         await self._observe(keys=keys, args=args)
         return seen
+
+    async def pause(self, api: str, pause_s: float, *, now_us: int | None = None) -> None:
+        """Pause bucket ``api`` for everyone for ``pause_s`` from now; never shortens a running pause.
+
+        Unlike ``penalize`` the rate is left alone: the wait is the provider's (a quota's reset),
+        not a sign that we sent too fast.
+        """
+        self.config(api)
+        keys = [self._keys.bucket_rate(api), self._keys.bucket_pause(api)]
+        args: list[str | int] = ["", "", math.ceil(max(pause_s, 0.0) * 1000), LEARNT_RATE_TTL_S * 1000]
+        await self._observe(keys=keys, args=[*args, now_arg(now_us)])
+
+    async def pause_provider(self, api: str, pause_s: float, *, now_us: int | None = None) -> list[str]:
+        """``pause`` every configured bucket of ``api``'s provider (``naver:…``); returns the bucket ids."""
+        provider = api.partition(":")[0]
+        paused = [other for other in self._buckets if other.partition(":")[0] == provider]
+        for other in paused:
+            await self.pause(other, pause_s, now_us=now_us)
+        logger.warning("limiter.quota_paused", extra={"api": api, "buckets": paused, "pause_s": pause_s})
+        return paused
 
     async def penalize(self, api: str, pause_s: float | None = None, *, now_us: int | None = None) -> float:
         """A 429 from ``api``: pause it for everyone and cut its rate; returns the pause left (s).

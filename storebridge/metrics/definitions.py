@@ -118,6 +118,13 @@ class Metrics:
             registry=registry,
             multiprocess_mode="mostrecent",
         )
+        self.sweeper_redriven = Counter(
+            "storebridge_sweeper_redriven_total",
+            "Stalled items the daemon's sweeper put back on the intake stream, by the state they "
+            "stalled in (NO_ROW: handed to a worker, never got a product row).",
+            ["state"],
+            registry=registry,
+        )
         self.domeggook_daily_used = Gauge(
             "storebridge_domeggook_daily_used",
             "Domeggook calls counted today (KST) against the 15,000/day key quota.",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from schemas.naver import InvalidInput, NaverErrorBody
-from schemas.naver_gateway import RateLimitHeaders
+from schemas.naver_gateway import QuotaHeaders, RateLimitHeaders
 from storebridge.errors import PermanentError, StoreBridgeError, TransientError
 from storebridge.http import RawResponse, header
 
@@ -19,10 +19,20 @@ TRACE_ID_HEADER = "GNCP-GW-Trace-ID"
 QUOTA_PERIOD_HEADER = "GNCP-GW-Quota-Period"
 #: Seconds to wait after a 429 when the headers give no replenish rate (Naver sends no Retry-After).
 DEFAULT_RATE_LIMIT_WAIT_S = 1.0
-#: Seconds to wait after a GW.QUOTA_LIMIT, by ``GNCP-GW-Quota-Period`` (HOURS = the token-spec penalty).
-QUOTA_WAIT_S = {"SECONDS": 1.0, "MINUTES": 60.0, "HOURS": 3600.0}
-#: Default wait after a GW.QUOTA_LIMIT with an unknown period (``ROUND`` etc.): [UNK], be patient.
-DEFAULT_QUOTA_WAIT_S = 3600.0
+#: 403 code of a caller whose egress IP is not registered for the application (reference §6).
+IP_NOT_ALLOWED = "GW.IP_NOT_ALLOWED"
+#: Items wait this long (s) after a GW.IP_NOT_ALLOWED: an operator must act; nothing is failed.
+IP_NOT_ALLOWED_RETRY_S = 600.0
+#: What the operator must do about GW.IP_NOT_ALLOWED (logged once per process, also in the error).
+IP_NOT_ALLOWED_ACTION = (
+    "Naver refused this server's IP (GW.IP_NOT_ALLOWED): register the egress IP of this deployment "
+    "in the Commerce API center (apicenter.commerce.naver.com, application > API 호출 IP); items "
+    "wait and resume by themselves once it is registered"
+)
+#: Gateway code prefix of 503s that never reached the API server: circuit open, maintenance (§6).
+GATEWAY_BLOCK_PREFIX = "GW.BLOCK"
+#: Maintenance (GW.BLOCK.02) lasts minutes to hours: wait this long (s) instead of retrying in-client.
+MAINTENANCE_RETRY_S = 60.0
 #: Longest server message quoted in an exception.
 MAX_MESSAGE_CHARS = 300
 
@@ -58,6 +68,21 @@ class NaverRateLimited(NaverError, TransientError):
     quota_period: str | None = None
 
 
+class NaverIpNotAllowed(NaverError, TransientError):
+    """403 ``GW.IP_NOT_ALLOWED``: this deployment's egress IP is not registered with Naver.
+
+    A deployment fault, not the item's: transient (with a long ``retry_after_s``) so items wait
+    instead of being parked, never retried in-client. The message names the operator's fix.
+    """
+
+
+class NaverMaintenance(NaverTransient):
+    """503 ``GW.BLOCK.*``: the gateway refused the call (circuit open, maintenance) without forwarding it.
+
+    Nothing was applied, so even a create may be sent again; back off, do not count an attempt.
+    """
+
+
 class NaverRejected(NaverError, PermanentError):
     """A 4xx (or unexpected redirect) that retrying cannot fix; a person or a code change must."""
 
@@ -79,6 +104,20 @@ class NaverForbidden(NaverRejected):
 
 class NaverNotFound(NaverRejected):
     """404: no such product (or category)."""
+
+
+#: Refusals by the gateway in front of Naver: the call never reached the API, the item is not at
+#: fault, so the sync waits (re-queues with the error's delay) without counting an attempt.
+GATEWAY_WAITS: tuple[type[NaverError], ...] = (NaverRateLimited, NaverIpNotAllowed, NaverMaintenance)
+
+
+def ip_not_allowed(where: str, *, retry_after_s: float) -> NaverIpNotAllowed:
+    """The error for a call not sent because this process already saw GW.IP_NOT_ALLOWED recently."""
+    error = NaverIpNotAllowed(
+        f"{where} -> not sent: {IP_NOT_ALLOWED_ACTION}", retry_after_s=max(retry_after_s, 0.0)
+    )
+    error._describe(where, None, IP_NOT_ALLOWED, None)
+    return error
 
 
 def error_body(response: RawResponse) -> NaverErrorBody:
@@ -104,9 +143,9 @@ def trace_id_of(response: RawResponse, body: NaverErrorBody | None = None) -> st
 
 
 def _rate_limit_wait_s(response: RawResponse, code: str, info: RateLimitHeaders | None) -> float:
-    if code == "GW.QUOTA_LIMIT":
-        period = (header(response.headers, QUOTA_PERIOD_HEADER) or "").upper()
-        return QUOTA_WAIT_S.get(period, DEFAULT_QUOTA_WAIT_S)
+    quota = QuotaHeaders.from_headers(response.headers)
+    if code == "GW.QUOTA_LIMIT" or quota.exhausted:
+        return quota.reset_after_s
     if info is not None and info.replenish_rate_per_s:
         return 1.0 / info.replenish_rate_per_s
     return DEFAULT_RATE_LIMIT_WAIT_S
@@ -137,6 +176,9 @@ def error_for(
     if status == 429:
         error = NaverRateLimited(text, retry_after_s=_rate_limit_wait_s(response, code, info))
         error.quota_period = header(response.headers, QUOTA_PERIOD_HEADER)
+    elif status == 503 and code.startswith(GATEWAY_BLOCK_PREFIX):
+        wait_s = MAINTENANCE_RETRY_S if code.startswith(GATEWAY_BLOCK_PREFIX + ".02") else None
+        error = NaverMaintenance(text, retry_after_s=wait_s)
     elif status >= 500:
         error = NaverOutcomeUnknown(text) if write else NaverTransient(text)
     elif status == 400:
@@ -144,6 +186,8 @@ def error_for(
         error.invalid_inputs, error.server_message = inputs, server_message
     elif status == 401:
         error = NaverUnauthorized(text, code=code or "UNAUTHORIZED")
+    elif status == 403 and code == IP_NOT_ALLOWED:
+        error = NaverIpNotAllowed(f"{text}. {IP_NOT_ALLOWED_ACTION}", retry_after_s=IP_NOT_ALLOWED_RETRY_S)
     elif status == 403:
         error = NaverForbidden(text, code=code or "FORBIDDEN")
     elif status == 404:

@@ -8,11 +8,19 @@ backoff, at most ``ClientSettings.max_retries`` times; a ``NOT_IDEMPOTENT`` crea
 when Naver provably did not process it (429 from the gateway, connection never opened, token not
 obtained). 4xx are never retried, except one token refresh and resend on a 401 (``GW.AUTHN``:
 expired token). Answer bodies are parsed with ``schemas.naver`` through ``Answer.parse``.
+
+Gateway refusals get one clear state each (``naver.errors``): 429 ``GW.QUOTA_LIMIT`` waits for the
+quota's period (the limiter pauses every Naver bucket for everyone from the ``GNCP-GW-Quota-*``
+headers); 503 ``GW.BLOCK.*`` is ``NaverMaintenance``; 403 ``GW.IP_NOT_ALLOWED`` is a deployment
+fault: logged once per transport (one per process) at ERROR with the operator's fix, then for
+``ip_block_hold_s`` every call of this transport raises the same error without sending anything, so
+a whole queue of items waiting on it costs one request per hold, not one each.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Self, TypeVar
@@ -35,13 +43,16 @@ from storebridge.naver import endpoints
 from storebridge.naver.auth import DEFAULT_CLOCK_SKEW_S, DEFAULT_REFRESH_MARGIN_S, NaverTokenManager
 from storebridge.naver.endpoints import Endpoint, Idempotency
 from storebridge.naver.errors import (
+    IP_NOT_ALLOWED_ACTION,
     NaverError,
+    NaverIpNotAllowed,
     NaverOutcomeUnknown,
     NaverRateLimited,
     NaverTransient,
     NaverUnauthorized,
     error_body,
     error_for,
+    ip_not_allowed,
     rate_limit_of,
     trace_id_of,
     transport_error,
@@ -53,6 +64,8 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 M = TypeVar("M")
 _TOKEN = TypeAdapter(TokenResponse)
+#: After a GW.IP_NOT_ALLOWED, calls are not sent for this long (s): the operator's fix takes minutes.
+IP_BLOCK_HOLD_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -130,8 +143,14 @@ class NaverTransport(SessionOwner):
         limiter: Limiter | None = None,
         token_refresh_margin_s: float = DEFAULT_REFRESH_MARGIN_S,
         clock_skew_s: float = DEFAULT_CLOCK_SKEW_S,
+        ip_block_hold_s: float = IP_BLOCK_HOLD_S,
     ) -> None:
         self._session: aiohttp.ClientSession | None = None
+        self._ip_block_hold_s = ip_block_hold_s
+        #: ``time.monotonic()`` until which calls are not sent (GW.IP_NOT_ALLOWED seen); 0 = never.
+        self._ip_blocked_until = 0.0
+        #: The operator message is logged once per transport (one transport per process).
+        self._ip_block_reported = False
         self._api_url = api_url
         self._client_id = client_id
         self._settings = client_settings or ClientSettings()
@@ -210,6 +229,9 @@ class NaverTransport(SessionOwner):
         path = endpoint.path(**(path_values or {}))
         where = _where(endpoint, path)
         write = endpoint.idempotency.writes
+        held_s = self._ip_blocked_until - time.monotonic()
+        if held_s > 0:
+            raise ip_not_allowed(where, retry_after_s=held_s)
 
         async def attempt() -> T:
             extra = body() if body is not None else {}
@@ -233,7 +255,7 @@ class NaverTransport(SessionOwner):
                 extra = body() if body is not None else {}
                 response = await self._send(endpoint, path, token, **kwargs, **extra)
             if not 200 <= response.status < 300:
-                raise error_for(response, where, write=write)
+                raise self._noted(error_for(response, where, write=write))
             return parse(Answer(response, where, write))
 
         retry = retrying(
@@ -242,6 +264,22 @@ class NaverTransport(SessionOwner):
             event="naver.request.retry",
         )
         return await retry(attempt)
+
+    def _noted(self, error: NaverError) -> NaverError:
+        """``error``, after holding further calls and alerting the operator once on GW.IP_NOT_ALLOWED."""
+        if isinstance(error, NaverIpNotAllowed):
+            self._ip_blocked_until = time.monotonic() + self._ip_block_hold_s
+            if not self._ip_block_reported:
+                self._ip_block_reported = True
+                logger.error(
+                    "naver.ip_not_allowed",
+                    extra={
+                        "endpoint": error.endpoint,
+                        "trace_id": error.trace_id,
+                        "action": IP_NOT_ALLOWED_ACTION,
+                    },
+                )
+        return error
 
     async def _fetch_token(self, form: dict[str, str]) -> tuple[str, float]:
         """One token request (no retry of its own: it runs inside the retried ``call`` attempt).
@@ -259,8 +297,8 @@ class NaverTransport(SessionOwner):
             secret = self._secret.get_secret_value()
             if form["client_secret_sign"] in str(error) or (secret and secret in str(error)):
                 error = error_for(response, where, quote_body=False)
-            if response.status == 429 or response.status >= 500:
-                raise error
+            if response.status == 429 or response.status >= 500 or isinstance(error, NaverIpNotAllowed):
+                raise self._noted(error)
             failed = NaverUnauthorized(
                 f"token request refused: {error}", code=error.api_code or "TOKEN_REFUSED"
             )

@@ -3,9 +3,10 @@
 - ``guard``: against the real Naver API, refuse to start without an operator's category map;
 - ``matching``: propose a Domeggook → Naver leaf map from the two category trees (pure);
 - ``trees``: fetch both trees into PostgreSQL; ``mapfile``: the proposal / import CSV;
-- ``naver_rules``: Naver's per-leaf rules and lists (exceptional categories, origin areas,
-  restricted tags), cached in PostgreSQL with an expiry and fetched on a miss (the per-leaf
-  certification gate before image upload will read it; not built yet).
+- ``naver_rules``: Naver's per-leaf rules and lists (exceptional categories, notice types, origin
+  areas, restricted tags), cached in PostgreSQL with an expiry and fetched on a miss;
+- ``gates``: those, for one item, fed into ``TransformRules`` before the dry transform that
+  precedes the image upload (the gates themselves are ``transform.gates``, pure).
 """
 
 from storebridge.reference.guard import (

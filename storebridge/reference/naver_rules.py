@@ -10,13 +10,28 @@ they spend the shared ``naver:categories`` bucket like every other read.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
+from storebridge.errors import POSTGRESQL, InfrastructureUnavailable
 from storebridge.naver import NaverClient
-from storebridge.store import CategoryDetailRow, StateStore
+from storebridge.store import CategoryDetailRow, Json, NaverCategoryRow, StateStore
 
 logger = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def _postgres() -> Iterator[None]:
+    """Attribute a raw socket error of a cache read or write to PostgreSQL.
+
+    asyncpg's connect raises the bare ``ConnectionRefusedError`` when the server is down, which
+    would otherwise read as an unnamed network outage; these calls only talk to PostgreSQL.
+    """
+    try:
+        yield
+    except OSError as exc:
+        raise InfrastructureUnavailable(POSTGRESQL, f"PostgreSQL unavailable: {exc}") from exc
 
 
 class NaverRules:
@@ -26,10 +41,13 @@ class NaverRules:
         if ttl_s <= 0:
             raise ValueError("ttl_s must be positive")
         self.naver, self.store, self.ttl_s = naver, store, ttl_s
+        #: Top-level category path → id (the tree changes rarely; one read per process).
+        self._top_levels: dict[str, str] = {}
 
     async def leaf(self, category_id: str) -> CategoryDetailRow:
         """What Naver says about ``category_id`` (cached; fetched and stored on a miss or expiry)."""
-        cached = await self.store.category_detail(category_id, max_age_s=self.ttl_s)
+        with _postgres():
+            cached = await self.store.category_detail(category_id, max_age_s=self.ttl_s)
         if cached is not None:
             return cached
         answer = await self.naver.get_category(category_id)
@@ -40,31 +58,73 @@ class NaverRules:
             exceptional_categories=tuple(answer.exceptional_categories),
             certification_infos=tuple(info.model_dump(by_alias=True) for info in answer.certification_infos),
         )
-        await self.store.put_category_detail(detail)
+        with _postgres():
+            await self.store.put_category_detail(detail)
         logger.info(
             "reference.leaf.fetched",
             extra={"category_id": category_id, "exceptional": list(detail.exceptional_categories)},
         )
         return detail
 
+    async def top_level_id(self, whole_name: str) -> str | None:
+        """The id of the top-level category of a ``>``-joined path, from the stored Naver tree.
+
+        The tree (``storebridge categories fetch``) is fetched once when nothing is stored.
+        """
+        top = whole_name.split(">", 1)[0].strip()
+        if not self._top_levels:
+            with _postgres():
+                rows = await self.store.naver_categories()
+            if not rows:
+                rows = [
+                    NaverCategoryRow(c.id, c.name, c.whole_category_name or c.name, c.last)
+                    for c in await self.naver.get_categories()
+                ]
+                with _postgres():
+                    await self.store.replace_naver_categories(rows)
+            self._top_levels = {r.whole_name: r.id for r in rows if ">" not in r.whole_name}
+        return self._top_levels.get(top)
+
+    async def notice_types(self, top_level_id: str) -> tuple[str, ...]:
+        """The notice types Naver lists for a top-level category, in its order (cached)."""
+        with _postgres():
+            cached = await self.store.notice_types(top_level_id, max_age_s=self.ttl_s)
+        if cached is not None:
+            return cached
+        answer = await self.naver.get_notice_types(top_level_id)
+        types = tuple(
+            t.product_info_provided_notice_type for t in answer if t.product_info_provided_notice_type
+        )
+        body: Json = [t.model_dump(by_alias=True, mode="json") for t in answer]
+        with _postgres():
+            await self.store.put_notice_types(top_level_id, types, body)
+        logger.info(
+            "reference.notice_types.fetched", extra={"category_id": top_level_id, "types": list(types)}
+        )
+        return types
+
     async def origin_areas(self) -> dict[str, str]:
         """Origin-area code → name (cached; the whole list is fetched again once it expires)."""
-        areas = await self.store.origin_areas(max_age_s=self.ttl_s)
+        with _postgres():
+            areas = await self.store.origin_areas(max_age_s=self.ttl_s)
         if areas:
             return areas
         areas = await self.naver.get_origin_areas()
-        await self.store.replace_origin_areas(areas)
+        with _postgres():
+            await self.store.replace_origin_areas(areas)
         logger.info("reference.origin_areas.fetched", extra={"count": len(areas)})
         return areas
 
     async def restricted_tags(self, tags: Iterable[str]) -> frozenset[str]:
         """The tags among ``tags`` Naver restricts; only tags not checked within the TTL are asked."""
         wanted = list(dict.fromkeys(t for t in tags if t))
-        known: Mapping[str, bool] = await self.store.tag_checks(wanted, max_age_s=self.ttl_s)
+        with _postgres():
+            known: Mapping[str, bool] = await self.store.tag_checks(wanted, max_age_s=self.ttl_s)
         unknown = [t for t in wanted if t not in known]
         answers = dict(known)
         if unknown:
             fetched = await self.naver.check_tags(unknown)
-            await self.store.put_tag_checks(fetched)
+            with _postgres():
+                await self.store.put_tag_checks(fetched)
             answers.update(fetched)
         return frozenset(t for t, restricted in answers.items() if restricted)

@@ -22,6 +22,7 @@ from storebridge.store.db import (
     product_row,
     translated_errors,
 )
+from storebridge.store.recheck import with_check
 from storebridge.store.states import (
     FAILURE_STATES,
     REDRIVABLE_STATES,
@@ -253,6 +254,7 @@ class ProductStore(PoolHolder):
                 sets.append(f"{column} = ${len(args)}")
         row_cte = _GUARDED_UPDATE.format(sets=", ".join(sets)) if sets else _GUARDED_LOCK
         sql = _WRITE_WITH_EVENT.format(row_cte=row_cte, to_state=to_sql)
+        sql = with_check(sql, to_state or state, updates)  # a check of the source? (store/recheck.py)
         with translated_errors(state, to_state):
             record = await self._require_pool().fetchrow(sql, *args)
         if record is None:

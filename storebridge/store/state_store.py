@@ -31,6 +31,7 @@ from storebridge.store.image_cache import ImageCache
 from storebridge.store.intake_jobs import IntakeJobs
 from storebridge.store.migrate import MigrationError, migrate
 from storebridge.store.products import ProductStore
+from storebridge.store.recheck import Recheck
 from storebridge.store.reference_data import ReferenceData
 from storebridge.store.types import (
     BannedWord,
@@ -73,7 +74,7 @@ CONNECT_TIMEOUT_S = 10.0
 STATEMENT_TIMEOUT_MS = 30_000
 
 
-class StateStore(ProductStore, ImageCache, CategoryRules, IntakeJobs, ReferenceData):
+class StateStore(ProductStore, ImageCache, CategoryRules, IntakeJobs, ReferenceData, Recheck):
     """Products and their history, the image cache, the listing-rule tables and the intake jobs.
 
     Open with ``async with StateStore(dsn) as store`` or ``store = await StateStore.open(dsn)``

@@ -1,22 +1,19 @@
 """``Syncer``: make the Naver listing of Domeggook items match their source, exactly once.
 
-One call fetches a batch with ``getItemView multiple=true`` (one Domeggook call per 100 items),
-then runs each item through the state machine (``storebridge.store.states``):
+One ``getItemView multiple=true`` call per 100 items, then each item through the state machine:
 
-- new → validate (pure transform) → images (S3 + Naver upload, cached by hash) → REGISTERING with
-  a fresh attempt id *before* the POST → create → COMPLETED;
+- new → validate (pure transform with Naver's per-leaf gates, ``reference.gates``) → images (S3 +
+  Naver upload, cached by hash) → REGISTERING with a fresh attempt id *before* the POST → create;
 - a create whose answer was lost (timeout, reset, 5xx), or a worker lost mid-create, is settled by
-  the idempotency protocol (``storebridge.sync.reconcile``): never re-posted blindly, adopted when
-  Naver has it under our seller code;
+  the idempotency protocol (``storebridge.sync.reconcile``): never re-posted blindly;
 - registered → compare hashes (``storebridge.sync.changes``): unchanged → no Naver call; only
   price/stock → the cheapest call; structure → GET → modify → PUT (``storebridge.sync.writer``);
   ended or deleted at Domeggook → sale suspended.
 
 Every failure ends in a recorded state with a code and a message naming the item and the cause
-(``storebridge.sync.outcomes``); nothing here lets an exception escape for one item (a bug is
-recorded as ``INTERNAL_ERROR``). An outage of Redis, PostgreSQL or S3, wherever it strikes
-(``storebridge.errors.is_infrastructure_error``), is a RETRY with a capped backoff instead: never
-parked, never counted against ``max_retries``.
+(``storebridge.sync.outcomes``); no exception escapes for one item (a bug is ``INTERNAL_ERROR``).
+An outage of Redis, PostgreSQL or S3 (``storebridge.errors.is_infrastructure_error``) is a RETRY
+with a capped backoff instead: never parked, never counted against ``max_retries``.
 """
 
 from __future__ import annotations
@@ -33,6 +30,8 @@ from storebridge.errors import PermanentError, TransientError, is_infrastructure
 from storebridge.images import ImagePipeline
 from storebridge.limiter import QuotaExhausted, RateLimitWait
 from storebridge.naver import NaverClient, NaverOutcomeUnknown
+from storebridge.naver.errors import GATEWAY_WAITS
+from storebridge.reference.gates import ReferenceGates
 from storebridge.store import ProductRow, State, StateStore
 from storebridge.sync.changes import ChangeKind, RulesFingerprint, classify, listing_hashes
 from storebridge.sync.outcomes import (
@@ -65,8 +64,9 @@ logger = logging.getLogger(__name__)
 
 #: Items of one batch synced at once; Naver calls are paced by the limiter anyway.
 ITEM_CONCURRENCY = 4
-#: "Wait for your slot" signals of the limiter: they defer work, they are never failures.
-WAITS = (RateLimitWait, QuotaExhausted)
+#: "Wait for your slot" signals of the limiter, and the Naver gateway's refusals (429, 403 IP not
+#: allowed, 503 maintenance): they defer work, they are never failures and never count an attempt.
+WAITS: tuple[type[Exception], ...] = (RateLimitWait, QuotaExhausted, *GATEWAY_WAITS)
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,7 @@ class SyncSettings:
     #: Backoff of an item hit by an outage of Redis, PostgreSQL or S3: doubled per outage in a row.
     outage_backoff_base_s: float = OUTAGE_BACKOFF_BASE_S
     outage_backoff_max_s: float = OUTAGE_BACKOFF_MAX_S
+    reference_ttl_s: float | None = 86_400.0  # NAVER_REFERENCE_TTL_S; None = no per-leaf gates
 
 
 class Syncer:
@@ -101,6 +102,7 @@ class Syncer:
         self.rules, self.settings = rules, settings
         self.writer = NaverWriter(naver)
         self.fingerprint = RulesFingerprint.of(rules)
+        self.gates = ReferenceGates.of(naver, store, ttl_s=settings.reference_ttl_s)
         self.reconciler = Reconciler(
             naver=naver,
             store=store,
@@ -153,11 +155,8 @@ class Syncer:
 
     # -- per item --------------------------------------------------------------------------------
     async def _guarded(self, item_no: int, factory: Callable[[], Awaitable[SyncResult]]) -> SyncResult:
-        """Run one item's coroutine; turn every escaping error into a recorded, named outcome.
-
-        An outage (Redis, PostgreSQL, S3) is re-queued with backoff, whatever step it hit; only
-        what is left (a bug) is parked as ``INTERNAL_ERROR``.
-        """
+        """Run one item's coroutine; every escaping error becomes a recorded, named outcome (an
+        outage is re-queued with backoff whatever step it hit; a bug is parked as INTERNAL_ERROR)."""
         try:
             return self.record.settled(await factory())
         except Exception as exc:  # one item's bug must not stop the batch
@@ -363,7 +362,8 @@ class Syncer:
         self, row: ProductRow, item: DomeggookItem, image_urls: Mapping[str, str]
     ) -> Transformed | SyncResult:
         """The payload, or the item recorded for review with every reason the transform gave."""
-        product = build_product(item, self.rules, image_urls)
+        rules = self.rules if self.gates is None else await self.gates.rules_for(item, self.rules)
+        product = build_product(item, rules, image_urls)
         if isinstance(product, TransformRejected):
             return await self.record.rejected(row, product)
         return product

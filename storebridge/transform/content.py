@@ -332,6 +332,9 @@ def seller_tags(item: DomeggookItem, rules: TransformRules) -> tuple[tuple[str, 
         if hit is not None:
             what = f"tag {tag!r} dropped for {hit!r}"
             adjustments.append(adjust(item.no, AdjustmentCode.TAG_DROPPED, "basis.keywords.kw", what))
+        elif tag in rules.restricted_tags:  # Naver's restricted tags (GET /v2/tags/restricted-tags)
+            what = f"tag {tag!r} dropped: Naver restricts it"
+            adjustments.append(adjust(item.no, AdjustmentCode.TAG_DROPPED, "basis.keywords.kw", what))
         elif tag and len(tag) <= rules.seller_tag_max_chars and tag not in tags:
             tags.append(tag)
     return tuple(tags[: rules.max_seller_tags]), tuple(adjustments)

@@ -1,29 +1,47 @@
 """Legal data: 상품정보제공고시 (from ``detail.infoDuty``), origin area and tax type.
 
-Only the ``ETC`` (기타 재화) notice is produced: it is the one type whose fields can be filled from
-any supplier item. Category-specific types (food, cosmetics …) need Naver's template for the leaf
-(``GET /v1/products-for-provided-notice``) and are not handled here. Items whose supplier notice is
-missing are rejected (NOTICE_MISSING) unless ``rules.require_info_duty`` is off; placeholders such
-as "상세정보별도표기" become "상세페이지 참조". Text fields lose Smart Store's forbidden characters
-(``policy.NAME_FORBIDDEN``, replaced) and item/model names stay strictly below 50 characters.
+The notice type follows the leaf: ``rules.leaves[leaf].notice_types`` (Naver's
+``GET /v1/products-for-provided-notice`` for the leaf's top level, in Naver's order) is tried in
+turn, and the first type we can fill from the supplier's rows wins: ``WEAR`` (제품소재, 색상, 치수,
+세탁방법 rows) and ``COSMETIC`` (용량, 주요 사양, 사용기한, 사용방법, 성분 rows). A row the supplier
+gives as "상세페이지 참조" counts as given (the value is the detail page); a row it leaves out does
+not. Fields that are the seller's own (warranty policy, A/S contact) come from the rules. When no
+type fits, ``ETC`` is sent if the category allows it (or its types are unknown); otherwise the item
+goes to review (NOTICE_MISSING) naming the missing rows. Items whose supplier notice is missing are
+rejected (NOTICE_MISSING) unless ``rules.require_info_duty`` is off. Text fields lose Smart
+Store's forbidden characters (``policy.NAME_FORBIDDEN``) and item/model names stay below 50.
+
+Origin: ``rules.origin_codes`` (the operator's table) first, then Naver's list
+(``rules.origin_areas``, ``GET /v1/product-origin-areas``) by exact name or last ``>`` segment,
+else ``04`` (직접 입력) with the text.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from schemas.domeggook import DomeggookItem, InfoDutyEntry
-from schemas.naver import EtcNotice, OriginAreaInfo, ProductInfoProvidedNotice
+from schemas.naver import (
+    CosmeticNotice,
+    EtcNotice,
+    OriginAreaInfo,
+    ProductInfoProvidedNotice,
+    WearNotice,
+)
 from storebridge.transform.content import clean_text, is_placeholder, truncate
 from storebridge.transform.policy import NAME_FORBIDDEN, NOTICE_NAME_MAX_CHARS, replace_forbidden
 from storebridge.transform.result import Rejection, RejectionCode, reject
 from storebridge.transform.rules import TransformRules
 
 SEE_DETAIL = "상세페이지 참조"
+#: The standard legal wording of a warranty policy (the "0" answer's text) [DOC create-product-product.md].
+STANDARD_WARRANTY = "소비자분쟁해결기준(공정거래위원회 고시) 및 관계법령에 따릅니다."
 #: Naver origin codes: 03 = 기타(상세 설명에 표시), 04 = 기타(직접 입력).
 ORIGIN_DIRECT_INPUT = "04"
 TaxType = Literal["TAX", "DUTYFREE", "SMALL"]
 _TAX_TYPES: dict[str, TaxType] = {"": "TAX", "과세상품": "TAX", "면세상품": "DUTYFREE", "영세율상품": "SMALL"}
+Entries = tuple[InfoDutyEntry, ...]
 
 
 def _entries(item: DomeggookItem) -> tuple[InfoDutyEntry, ...]:
@@ -45,15 +63,115 @@ def _meaningful(value: str) -> str | None:
     return None if is_placeholder(text) else text
 
 
-def build_notice(
-    item: DomeggookItem, name: str, rules: TransformRules
-) -> ProductInfoProvidedNotice | Rejection:
-    """The ETC notice; item and model names may come from a combined "품명 및 모델명" line."""
+def _row(entries: Entries, *keywords: str) -> str | None:
+    """The value of the first row whose name has a keyword (spaces ignored); placeholders read as
+    "see the detail page"; ``None`` when the supplier gave no such row at all."""
+    wanted = [k.replace(" ", "") for k in keywords]
+    for entry in entries:
+        if any(keyword in entry.name.replace(" ", "") for keyword in wanted):
+            return _meaningful(entry.desc) or SEE_DETAIL
+    return None
+
+
+def _text(value: str, limit: int) -> str:
+    # Notice fields refuse the same characters as names (modelName: OBSERVED U-56165440097).
+    return truncate(replace_forbidden(value, NAME_FORBIDDEN), limit) or SEE_DETAIL
+
+
+def _answers(rules: TransformRules) -> dict[str, str]:
+    answer = rules.notice_answer
+    keys = ("return_cost_reason", "no_refund_reason", "quality_assurance_standard")
+    keys_more = ("compensation_procedure", "trouble_shooting_contents")
+    return dict.fromkeys(keys + keys_more, answer)
+
+
+def _warranty(entries: Entries, rules: TransformRules) -> str:
+    given = _row(entries, "품질보증")
+    if given is not None:
+        return _text(given, 1500)
+    return STANDARD_WARRANTY if rules.notice_answer == "0" else SEE_DETAIL
+
+
+def _manufacturer(item: DomeggookItem, entries: Entries, *keywords: str) -> str:
+    found = _lookup(entries, *keywords) or (_meaningful(item.detail.manufacturer) if item.detail else None)
+    return _text(found or SEE_DETAIL, 200)
+
+
+def _required(entries: Entries, fields: dict[str, tuple[str, ...]]) -> dict[str, str] | list[str]:
+    """Each field's row value, or the names of the rows the supplier did not give."""
+    found = {key: _row(entries, *keywords) for key, keywords in fields.items()}
+    missing = [fields[key][0] for key, value in found.items() if value is None]
+    return missing or {key: value or SEE_DETAIL for key, value in found.items()}
+
+
+def wear_notice(item: DomeggookItem, entries: Entries, rules: TransformRules) -> WearNotice | list[str]:
+    """The 의류 notice, or the supplier rows it lacks (제품소재, 색상, 치수, 세탁방법 …)."""
+    core = _required(
+        entries,
+        {
+            "material": ("제품소재", "소재"),
+            "color": ("색상",),
+            "size": ("치수", "사이즈"),
+            "caution": ("세탁방법", "취급시주의사항", "취급 시 주의사항"),
+        },
+    )
+    if isinstance(core, list):
+        return core
+    return WearNotice(
+        **_answers(rules),
+        material=_text(core["material"], 1500),
+        color=_text(core["color"], 200),
+        size=_text(core["size"], 200),
+        caution=_text(core["caution"], 1500),
+        manufacturer=_manufacturer(item, entries, "제조자", "제조사", "수입자"),
+        pack_date_text=_text(_row(entries, "제조연월") or SEE_DETAIL, 300),
+        warranty_policy=_warranty(entries, rules),
+        after_service_director=_text(_row(entries, "A/S책임자", "AS책임자") or rules.as_phone, 200),
+    )
+
+
+def cosmetic_notice(
+    item: DomeggookItem, entries: Entries, rules: TransformRules
+) -> CosmeticNotice | list[str]:
+    """The 화장품 notice, or the supplier rows it lacks (용량, 주요 사양, 사용기한, 사용방법, 성분)."""
+    core = _required(
+        entries,
+        {
+            "capacity": ("용량", "중량"),
+            "specification": ("주요사양", "제품주요사양"),
+            "expiration": ("사용기한", "사용기간"),
+            "usage": ("사용방법",),
+            "ingredient": ("주요성분", "성분"),
+        },
+    )
+    if isinstance(core, list):
+        return core
+    country = _meaningful(item.detail.country) if item.detail else None
+    return CosmeticNotice(
+        **_answers(rules),
+        capacity=_text(core["capacity"], 200),
+        specification=_text(core["specification"], 1500),
+        expiration_date_text=_text(core["expiration"], 300),
+        usage=_text(core["usage"], 1500),
+        main_ingredient=_text(core["ingredient"], 1500),
+        manufacturer=_manufacturer(item, entries, "제조업자", "제조자", "제조사"),
+        producer=_text(_row(entries, "제조국") or (country or SEE_DETAIL).split("_")[-1], 200),
+        distributor=_text(_row(entries, "책임판매업자", "책임판매업") or SEE_DETAIL, 200),
+        certification_type=_text(_row(entries, "기능성") or SEE_DETAIL, 200),
+        caution=_text(_row(entries, "사용할때의주의사항", "주의사항") or SEE_DETAIL, 1500),
+        warranty_policy=_warranty(entries, rules),
+        customer_service_phone_number=rules.as_phone,
+    )
+
+
+NoticeBuilder = Callable[[DomeggookItem, Entries, TransformRules], WearNotice | CosmeticNotice | list[str]]
+#: The category-specific types StoreBridge fills (anything else falls back to ETC).
+NOTICE_BUILDERS: dict[str, NoticeBuilder] = {"WEAR": wear_notice, "COSMETIC": cosmetic_notice}
+
+
+def etc_notice(item: DomeggookItem, name: str, rules: TransformRules) -> EtcNotice:
+    """The 기타 재화 notice; item and model names may come from a combined "품명 및 모델명" line."""
     entries = _entries(item)
-    if rules.require_info_duty and not entries:
-        return reject(
-            item.no, RejectionCode.NOTICE_MISSING, "detail.infoDuty", "the supplier gave no infoDuty"
-        )
     detail = item.detail
     combined = _lookup(entries, "품명 및 모델명", "품명/모델명")
     item_part, _, model_part = (combined or "").partition("/")
@@ -68,33 +186,78 @@ def build_notice(
     if certificates is None and detail is not None:
         listed = [f"{cert.name} {cert.no}".strip() for cert in detail.safety_cert if cert.no or cert.name]
         certificates = ", ".join(listed) or None
-    answer = rules.notice_answer
-
-    def text(value: str, limit: int) -> str:
-        # Notice fields refuse the same characters as names (modelName: OBSERVED U-56165440097).
-        return truncate(replace_forbidden(value, NAME_FORBIDDEN), limit)
-
-    etc = EtcNotice(
-        return_cost_reason=answer,
-        no_refund_reason=answer,
-        quality_assurance_standard=answer,
-        compensation_procedure=answer,
-        trouble_shooting_contents=answer,
-        item_name=text(item_name or name, NOTICE_NAME_MAX_CHARS) or SEE_DETAIL,
-        model_name=text(model_name or SEE_DETAIL, NOTICE_NAME_MAX_CHARS) or SEE_DETAIL,
-        manufacturer=text(manufacturer or SEE_DETAIL, 200) or SEE_DETAIL,
-        certificate_details=text(certificates, 500) or None if certificates else None,
+    return EtcNotice(
+        **_answers(rules),
+        item_name=_text(item_name or name, NOTICE_NAME_MAX_CHARS),
+        model_name=_text(model_name or SEE_DETAIL, NOTICE_NAME_MAX_CHARS),
+        manufacturer=_text(manufacturer or SEE_DETAIL, 200),
+        certificate_details=_text(certificates, 500) if certificates else None,
         customer_service_phone_number=rules.as_phone,
     )
-    return ProductInfoProvidedNotice(product_info_provided_notice_type="ETC", etc=etc)
+
+
+def build_notice(
+    item: DomeggookItem, name: str, rules: TransformRules, allowed: tuple[str, ...] | None = None
+) -> ProductInfoProvidedNotice | Rejection:
+    """The notice of the first type in ``allowed`` (the leaf's types) we can fill, else ETC.
+
+    ``allowed`` ``None`` = the category's types are unknown: ETC, as Naver accepts it widely
+    (SUSPECTED, fidelity-evidence row 18).
+    """
+    entries = _entries(item)
+    if rules.require_info_duty and not entries:
+        return reject(
+            item.no, RejectionCode.NOTICE_MISSING, "detail.infoDuty", "the supplier gave no infoDuty"
+        )
+    lacking: list[str] = []
+    for kind in allowed or ():
+        builder = NOTICE_BUILDERS.get(kind)
+        if builder is None:
+            continue
+        body = builder(item, entries, rules)
+        if isinstance(body, list):
+            lacking.append(f"{kind} needs rows {', '.join(body)}")
+            continue
+        key = "wear" if kind == "WEAR" else "cosmetic"
+        return ProductInfoProvidedNotice.model_validate(
+            {"product_info_provided_notice_type": kind, key: body}
+        )
+    if allowed is None or "ETC" in allowed:
+        return ProductInfoProvidedNotice(
+            product_info_provided_notice_type="ETC", etc=etc_notice(item, name, rules)
+        )
+    why = "; ".join(lacking) or f"StoreBridge fills only {', '.join((*NOTICE_BUILDERS, 'ETC'))}"
+    cause = f"the category allows notice types {', '.join(allowed)[:80]} but not ETC; {why}"
+    return reject(item.no, RejectionCode.NOTICE_MISSING, "detail.infoDuty", cause[:300])
+
+
+def origin_code(country: str, rules: TransformRules) -> str | None:
+    """The origin code for a country text: the operator's table, then Naver's list by name.
+
+    Naver's list is matched on the whole name, then on its last ``>`` segment ("수입산>아시아>중국"
+    → 중국); the real list's name format is unconfirmed (docs/notes/gates.md). A table code that
+    Naver's list (when known) does not contain is not trusted.
+    """
+    key = country.replace(" ", "")
+    areas = rules.origin_areas
+    configured = rules.origin_codes.get(key)
+    if configured is not None and (not areas or configured in areas):
+        return configured
+    names = {code: name.replace(" ", "") for code, name in sorted(areas.items())}
+    for code, name in names.items():
+        if name == key:
+            return code
+    for code, name in names.items():
+        if name.rsplit(">", 1)[-1] == key:
+            return code
+    return None
 
 
 def build_origin(item: DomeggookItem, rules: TransformRules) -> OriginAreaInfo | Rejection:
     """Origin area from ``detail.country`` ("아시아_중국" → 중국) or the notice's 제조국/원산지 line.
 
-    Mapped countries use ``rules.origin_codes``; an imported origin (02…) needs an importer
-    (``rules.importer_name`` or the supplier's company). Other countries use code 04 with the
-    country as text. No origin at all → ORIGIN_MISSING.
+    Imported origins (02…) need an importer (``rules.importer_name`` or the supplier's company).
+    A country no code is found for uses code 04 with the country as text. No origin → ORIGIN_MISSING.
     """
     no = item.no
     country_text = _meaningful(item.detail.country) if item.detail is not None else None
@@ -102,7 +265,7 @@ def build_origin(item: DomeggookItem, rules: TransformRules) -> OriginAreaInfo |
     country = country or _lookup(_entries(item), "제조국", "원산지")
     if not country:
         return reject(no, RejectionCode.ORIGIN_MISSING, "detail.country", "no country of origin given")
-    code = rules.origin_codes.get(country.replace(" ", ""))
+    code = origin_code(country, rules)
     if code is None:
         return OriginAreaInfo(
             origin_area_code=ORIGIN_DIRECT_INPUT, content=truncate(country, 50), plural=False

@@ -139,7 +139,7 @@ def _names(select: SelectOpt, key: str, variant: OptionVariant) -> tuple[str, ..
     return split if len(split) == len(indexes) and all(split) else None
 
 
-def build_options(
+def build_options(  # noqa: PLR0915
     item: DomeggookItem,
     rules: TransformRules,
     *,

@@ -28,7 +28,8 @@ from schemas.naver import (
     SeoInfo,
     SmartstoreChannelProduct,
 )
-from storebridge.transform.category import map_category
+from storebridge.transform.bundle import bundle_item, bundle_label, bundle_size
+from storebridge.transform.category import CategoryMatch, map_category
 from storebridge.transform.content import (
     build_detail,
     clean_name,
@@ -39,8 +40,9 @@ from storebridge.transform.content import (
     truncate,
 )
 from storebridge.transform.delivery import DeliveryPlan, build_delivery
+from storebridge.transform.gates import GatePlan, plan_gates
 from storebridge.transform.notice import build_notice, build_origin, tax_type
-from storebridge.transform.options import build_options
+from storebridge.transform.options import OptionsOutcome, build_options
 from storebridge.transform.price import compute_price, order_quantity
 from storebridge.transform.result import (
     Adjustment,
@@ -53,7 +55,7 @@ from storebridge.transform.result import (
     adjust,
     reject,
 )
-from storebridge.transform.rules import Market, TransformRules
+from storebridge.transform.rules import LeafRules, Market, TransformRules
 
 SELLER_CODE_PREFIX = "DG"
 
@@ -116,6 +118,54 @@ def _gates(item: DomeggookItem, rules: TransformRules) -> list[Rejection]:
     return found
 
 
+def _leaf_parts(
+    item: DomeggookItem, category: CategoryMatch | Rejection, rules: TransformRules
+) -> tuple[GatePlan | list[Rejection], LeafRules | None]:
+    """The leaf's gate fields (or why it cannot pass them) and Naver's rules for it, if known."""
+    if isinstance(category, Rejection):
+        return GatePlan(), None
+    leaf_id = category.leaf_category_id
+    return plan_gates(item, leaf_id, rules), rules.leaves.get(leaf_id)
+
+
+def bundle_code(code: str, per_unit: int) -> str:
+    """``DG-{market}-{no}-x{N}``: the seller code that says one unit is a bundle of N pieces.
+
+    Sent as ``sellerCustomCode1``; ``sellerManagementCode`` stays ``DG-{market}-{no}``, the key the
+    sync claims *before* it fetches the item and reconciles by, so a changed MOQ never loses it.
+    """
+    return f"{code}-x{per_unit}"
+
+
+def _bundled(item: DomeggookItem, rules: TransformRules) -> tuple[DomeggookItem, int, list[Adjustment]]:
+    """The item as bundles of its MOQ when MOQ_POLICY=bundle applies, the bundle size, and a note."""
+    per_unit = bundle_size(item, rules)
+    if per_unit <= 1:
+        return item, 1, []
+    what = f"minimum order of {per_unit} pieces listed as one unit ({bundle_label(per_unit)})"
+    note = adjust(item.no, AdjustmentCode.MOQ_BUNDLED, "qty.domeMoq", what)
+    return bundle_item(item, per_unit, rules.market), per_unit, [note]
+
+
+def _priced(
+    delivery: DeliveryPlan | list[Rejection], options: OptionsOutcome, sale_price_won: int
+) -> DeliveryPlan | list[Rejection]:
+    """CONDITIONAL_FREE's amount from the dearest orderable unit (sale price + largest surcharge)."""
+    if not isinstance(delivery, DeliveryPlan):
+        return delivery
+    info = options.option_info
+    surcharges = [row.price for row in info.option_combinations if row.usable] if info is not None else []
+    return delivery.priced((options.sale_price_won or sale_price_won) + max([0, *surcharges]))
+
+
+def _purchase_quantity(moq: int, max_per_order: int | None) -> PurchaseQuantityInfo | None:
+    if moq <= 1 and max_per_order is None:
+        return None
+    return PurchaseQuantityInfo(
+        min_purchase_quantity=moq if moq > 1 else None, max_purchase_quantity_per_order=max_per_order
+    )
+
+
 def _representative(item: DomeggookItem, image_urls: Mapping[str, str]) -> str | Rejection:
     source = representative_source(item)
     if source is None:
@@ -132,7 +182,9 @@ def build_product(
 ) -> TransformResult:
     """Validate and transform one item (business-rules §1 steps 3–4); see the module docstring."""
     no, code = item.no, seller_management_code(rules.market, item.no)
-    rejections, notes = _gates(item, rules), list[Adjustment]()
+    # MOQ_POLICY=bundle: from here on one unit is ``per_unit`` supplier pieces (transform.bundle).
+    item, per_unit, notes = _bundled(item, rules)
+    rejections = _gates(item, rules)
 
     named = clean_name(item, rules)
     rejections += named.rejections
@@ -146,19 +198,14 @@ def build_product(
         if not category.exact:
             what = f"category {category.source_code} mapped through {category.matched_code}"
             notes.append(adjust(no, AdjustmentCode.CATEGORY_FALLBACK, "category.current.code", what))
-        needs = rules.certification_required.get(category.leaf_category_id)
-        if needs:
-            cause = (
-                f"Naver category {category.leaf_category_id} requires {'/'.join(needs)} certification data, "
-                "which the supplier data does not provide"
-            )
-            rejections.append(
-                reject(no, RejectionCode.CERTIFICATION_REQUIRED, "category.current.code", cause)
-            )
+    # Per-leaf gates (certification, unit price) from Naver's reference data: see transform.gates.
+    gated, leaf = _leaf_parts(item, category, rules)
+    if not isinstance(gated, GatePlan):
+        rejections += gated
 
-    delivery = build_delivery(item, rules, order_quantity(item, rules.market))
-    if not isinstance(delivery, DeliveryPlan):
-        rejections += delivery
+    delivery = build_delivery(item, rules, order_quantity(item, rules.market), per_unit)
+    rejections += [] if isinstance(delivery, DeliveryPlan) else delivery
+    notes += delivery.adjustments if isinstance(delivery, DeliveryPlan) else ()
     share = delivery.shipping_share_won if isinstance(delivery, DeliveryPlan) else 0
 
     price = compute_price(item, rules, share)
@@ -176,8 +223,10 @@ def build_product(
         )
         rejections += options.rejections
         notes += options.adjustments
+        delivery = _priced(delivery, options, price.sale_price_won)
 
-    notice, origin, tax = build_notice(item, name, rules), build_origin(item, rules), tax_type(item)
+    notice = build_notice(item, name, rules, None if leaf is None else leaf.notice_types)
+    origin, tax = build_origin(item, rules), tax_type(item)
     rejections += [part for part in (notice, origin, tax) if isinstance(part, Rejection)]
 
     representative = _representative(item, image_urls)
@@ -194,6 +243,7 @@ def build_product(
     if (
         rejections
         or isinstance(category, Rejection)
+        or not isinstance(gated, GatePlan)
         or not isinstance(delivery, DeliveryPlan)
         or options is None
         or price.sale_price_won is None
@@ -207,7 +257,6 @@ def build_product(
         if not rejections:  # invariant guard: never return a rejection without a reason
             rejections.append(reject(no, RejectionCode.PAYLOAD_INVALID, "payload", "incomplete transform"))
         return TransformRejected(item_no=no, rejections=tuple(rejections), adjustments=tuple(notes))
-    moq = order_quantity(item, rules.market)
     try:
         payload = ProductPayload(
             origin_product=OriginProduct(
@@ -226,15 +275,21 @@ def build_product(
                         after_service_guide_content=rules.as_guide,
                     ),
                     origin_area_info=origin,
-                    seller_code_info=SellerCodeInfo(seller_management_code=code),
+                    seller_code_info=SellerCodeInfo(
+                        seller_management_code=code,
+                        seller_custom_code1=bundle_code(code, per_unit) if per_unit > 1 else None,
+                    ),
                     option_info=options.option_info,
                     product_info_provided_notice=notice,
                     minor_purchasable=not item.basis.adult,
                     tax_type=tax,
-                    purchase_quantity_info=PurchaseQuantityInfo(min_purchase_quantity=moq)
-                    if moq > 1
-                    else None,
+                    purchase_quantity_info=_purchase_quantity(
+                        order_quantity(item, rules.market), delivery.max_order_units
+                    ),
                     seo_info=SeoInfo(seller_tags=[SellerTag(text=tag) for tag in tags]) if tags else None,
+                    product_certification_infos=list(gated.certifications) or None,
+                    certification_target_exclude_content=gated.exclusion,
+                    unit_capacity=gated.unit_capacity,
                 ),
             ),
             smartstore_channel_product=SmartstoreChannelProduct(

@@ -24,6 +24,8 @@ class RejectionCode(StrEnum):
     CATEGORY_MISSING = "CATEGORY_MISSING"
     CATEGORY_NOT_MAPPED = "CATEGORY_NOT_MAPPED"
     CERTIFICATION_REQUIRED = "CERTIFICATION_REQUIRED"
+    #: A unit-price (가격표시제) leaf and no single capacity to send as ``unitCapacity``.
+    UNIT_CAPACITY_MISSING = "UNIT_CAPACITY_MISSING"
     BANNED_WORD = "BANNED_WORD"
     NAME_EMPTY = "NAME_EMPTY"
     OPTION_TYPE_UNSUPPORTED = "OPTION_TYPE_UNSUPPORTED"
@@ -72,6 +74,13 @@ class AdjustmentCode(StrEnum):
     DETAIL_GENERATED = "DETAIL_GENERATED"
     DETAIL_IMAGE_DROPPED = "DETAIL_IMAGE_DROPPED"
     TAG_DROPPED = "TAG_DROPPED"
+    #: A supplier fee table Naver cannot express exactly, sent as the nearest table that never
+    #: charges less than the supplier does (e.g. a cheaper large-order tier kept at the dearer fee).
+    DELIVERY_FEE_ROUNDED_UP = "DELIVERY_FEE_ROUNDED_UP"
+    #: ``maxPurchaseQuantityPerOrder`` set so the supplier's fee steps fit Naver's three ranges.
+    ORDER_QUANTITY_CAPPED = "ORDER_QUANTITY_CAPPED"
+    #: MOQ_POLICY=bundle: one Naver unit is the supplier's minimum order quantity.
+    MOQ_BUNDLED = "MOQ_BUNDLED"
 
 
 @dataclass(frozen=True)

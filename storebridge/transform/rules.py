@@ -33,6 +33,44 @@ DEFAULT_ORIGIN_CODES: Mapping[str, str] = MappingProxyType(
 _PHONE_RE = re.compile(r"(0\d{1,2}-?\d{3,4}-?\d{4}|1[5-9]\d{2}-?\d{4})")
 
 
+#: Exceptional-category types the transform acts on [DOC get-category-product.md].
+KC_CERTIFICATION = "KC_CERTIFICATION"
+CHILD_CERTIFICATION = "CHILD_CERTIFICATION"
+GREEN_PRODUCTS = "GREEN_PRODUCTS"
+UNIT_PRICE = "UNIT_PRICE"
+#: Certification gates, in the order their messages name them.
+CERTIFICATION_GATES = (KC_CERTIFICATION, CHILD_CERTIFICATION, GREEN_PRODUCTS)
+#: The category map's ``requires`` column (an operator override) → exceptional-category type.
+REQUIRES_ALIASES: Mapping[str, str] = MappingProxyType(
+    {"KC": KC_CERTIFICATION, "CHILD": CHILD_CERTIFICATION, "GREEN": GREEN_PRODUCTS, "UNIT_PRICE": UNIT_PRICE}
+)
+
+
+@dataclass(frozen=True)
+class CertificationKind:
+    """One ``certificationInfos[]`` entry of a leaf: the id a product sends, its name and kinds."""
+
+    id: int
+    name: str
+    kind_types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LeafRules:
+    """What Naver says about one leaf (``GET /v1/categories/{id}`` and the notice types of its top level).
+
+    ``notice_types`` ``None`` means unknown (no reference data): the transform then sends ETC.
+    ``problem`` set = Naver refused the id (unknown, not a leaf): the item goes to review.
+    """
+
+    problem: str = ""
+
+    whole_name: str = ""
+    exceptional: frozenset[str] = frozenset()
+    certifications: tuple[CertificationKind, ...] = ()
+    notice_types: tuple[str, ...] | None = None
+
+
 def is_real_phone(phone: str) -> bool:
     """A Korean phone number that is not a placeholder such as ``010-0000-0000`` (Naver rejects those)."""
     if not _PHONE_RE.fullmatch(phone.strip()):
@@ -55,9 +93,9 @@ class TransformRules:
     category_map: Mapping[str, str]
     #: Real A/S phone shown on the product and in the notice; placeholders are refused.
     as_phone: str
-    #: Naver leaf id → certifications it demands (e.g. ``("KC",)``, ``("CHILD",)``). StoreBridge has
-    #: no certification data to send, so such items go to review *before* any image upload or
-    #: create is spent on a product Naver would refuse (from the category map's ``requires`` column).
+    #: Naver leaf id → gates an operator adds to Naver's own (the category map's ``requires``
+    #: column: ``KC``, ``CHILD``, ``GREEN``, ``UNIT_PRICE`` or the exceptional-category name). Added
+    #: to the leaf's ``exceptionalCategories``; the gate itself is ``transform.gates``.
     certification_required: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: Which Domeggook market's price, stock flags and shipping terms to use.
     market: Market = "dome"
@@ -89,12 +127,18 @@ class TransformRules:
     word_rules: tuple[WordRule, ...] = DEFAULT_WORD_RULES
     max_seller_tags: int = 10
     seller_tag_max_chars: int = 10
-    #: Largest supplier MOQ accepted; above 1 the product gets ``minPurchaseQuantity`` = MOQ.
+    #: Largest supplier MOQ listed as is (the product gets ``minPurchaseQuantity`` = MOQ above 1).
     max_moq: int = 1
+    #: A supplier MOQ above ``max_moq``: "review" the item (MOQ_TOO_HIGH), or "bundle" it — one
+    #: Naver unit is MOQ pieces ("N개 묶음", price × N at the MOQ tier, stock ÷ N, seller code
+    #: ``DG-{market}-{no}-x{N}``; ``transform.bundle``).
+    moq_policy: Literal["review", "bundle"] = "review"
     #: Display cap for stock (pieces); Naver allows up to 99,999,999.
     stock_cap: int = NAVER_MAX_STOCK
-    #: Supplier statuses that mean "on sale"; anything else sells with stock 0.
-    on_sale_statuses: frozenset[str] = frozenset({"판매중"})
+    #: Supplier statuses that mean "on sale"; anything else sells with stock 0. Domeggook's
+    #: ``basis.status`` values (domeggook-api.md §2.4, [DOC S3]): 판매중 and 기간미지정 (on sale with no
+    #: end date) sell; 승인대기, 승인거부, 기간종료, 판매종료 and 아웃벌점 제재 do not.
+    on_sale_statuses: frozenset[str] = frozenset({"판매중", "기간미지정"})
     allow_adult: bool = False
     delivery_company: str = "CJGLS"
     shipping_address_id: int | None = None
@@ -110,6 +154,17 @@ class TransformRules:
     importer_name: str | None = None
     origin_codes: Mapping[str, str] = field(default_factory=lambda: DEFAULT_ORIGIN_CODES)
     naver_shopping_registration: bool = False
+    #: Naver leaf id → its rules from Naver's reference data (``storebridge.reference.gates`` fills
+    #: it for the item at hand; empty = no reference data, e.g. ``preview`` offline).
+    leaves: Mapping[str, LeafRules] = field(default_factory=dict)
+    #: Origin-area code → name from ``GET /v1/product-origin-areas``; empty = ``origin_codes`` only.
+    origin_areas: Mapping[str, str] = field(default_factory=dict)
+    #: Seller tags Naver restricts (``GET /v2/tags/restricted-tags``): dropped before create.
+    restricted_tags: frozenset[str] = frozenset()
+    #: A GREEN_PRODUCTS leaf without a green certificate from the supplier: "review" it, or send
+    #: ``greenCertifiedProductExclusionYn=true`` ("exclude": green certification is voluntary for
+    #: most goods, but saying so is the seller's call).
+    green_uncertified: Literal["review", "exclude"] = "review"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "category_map", MappingProxyType(dict(self.category_map)))
@@ -117,6 +172,8 @@ class TransformRules:
             self, "certification_required", MappingProxyType(dict(self.certification_required))
         )
         object.__setattr__(self, "origin_codes", MappingProxyType(dict(self.origin_codes)))
+        object.__setattr__(self, "leaves", MappingProxyType(dict(self.leaves)))
+        object.__setattr__(self, "origin_areas", MappingProxyType(dict(self.origin_areas)))
         if not is_real_phone(self.as_phone):
             raise ValueError(f"as_phone {self.as_phone!r} is not a real phone number")
         if self.margin_percent < 0 or self.margin_fixed_won < 0 or self.min_margin_won < 0:

@@ -41,11 +41,13 @@ async def test_fetch_propose_confirm_import(
     env: dict[str, str], database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     status, _, err = await cli(capsys, "categories", "propose")
-    assert status == 1 and "run storebridge categories fetch first" in err
+    assert status == 1
+    assert "run storebridge categories fetch first" in err
 
     status, _, err = await cli(capsys, "categories", "fetch")
     assert status == 0, err
-    assert "Naver categories" in err and "Domeggook categories" in err
+    assert "Naver categories" in err
+    assert "Domeggook categories" in err
 
     proposal = tmp_path / "proposal.csv"
     status, _, err = await cli(capsys, "categories", "propose", "-o", str(proposal))

@@ -67,6 +67,7 @@ async def test_ctrl_c_stops_the_demo_promptly_saying_what_it_waits_for() -> None
 
     assert proc.returncode == 130, output
     assert "stopping: waiting for worker" in output, output
-    assert "in flight:" in output and "Ctrl-C again to force" in output
+    assert "in flight:" in output
+    assert "Ctrl-C again to force" in output
     assert "Traceback" not in output
     assert elapsed_s < STOP_BOUND_S

@@ -58,7 +58,8 @@ def test_preview_from_file_prints_the_naver_payload(
     assert status == 0, err
     payload = json.loads(out)
     origin = payload["originProduct"]
-    assert origin["salePrice"] > 0 and origin["salePrice"] % 10 == 0
+    assert origin["salePrice"] > 0
+    assert origin["salePrice"] % 10 == 0
     assert origin["leafCategoryId"] == TUMBLER_LEAF
     no = _single_doc()["domeggook"]["basis"]["no"]
     seller_code = origin["detailAttribute"]["sellerCodeInfo"]["sellerManagementCode"]
@@ -101,7 +102,8 @@ def test_preview_of_malformed_json_names_the_file_without_traceback(
     out, err = capsys.readouterr()
     assert status == 1
     assert out == ""
-    assert str(path) in err and "not valid JSON" in err
+    assert str(path) in err
+    assert "not valid JSON" in err
     assert "Traceback" not in err
 
 
@@ -114,7 +116,8 @@ def test_preview_of_invalid_item_data_names_the_file_and_field(
     status = main(["preview", "--from-file", str(path), "--as-phone", PHONE])
     err = capsys.readouterr().err
     assert status == 1
-    assert str(path) in err and "price.dome" in err
+    assert str(path) in err
+    assert "price.dome" in err
     assert len(err.strip().splitlines()) == 1
 
 
@@ -194,7 +197,8 @@ async def test_preview_of_an_item_unknown_to_the_sandbox_exits_1(sandbox: Any) -
     status, out, err = await _cli(sandbox.environment(), "preview", str(unknown))
     assert status == 1
     assert out == ""
-    assert f"item {unknown} is gone" in err and "Traceback" not in err
+    assert f"item {unknown} is gone" in err
+    assert "Traceback" not in err
 
 
 async def test_sync_creates_then_finds_items_unchanged(

@@ -87,7 +87,7 @@ async def test_smoke_passes_when_the_item_is_on_naver_exactly_once_and_again_whe
         if status == 0:
             passed = no
             break
-        assert status == 1 and out.startswith("smoke FAIL: "), (status, out, err[-2000:])
+        assert status == 1 and out.startswith("smoke FAIL: "), (status, out, err[-2000:])  # noqa: PT018
     assert passed is not None, "no candidate passed"
     assert out.strip().startswith(f"smoke PASS: item {passed} created"), out
     status, out, err = await smoke(env, str(passed))

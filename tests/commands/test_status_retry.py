@@ -115,7 +115,8 @@ async def test_enqueue_refuses_bad_input_naming_the_value_and_line_and_enqueues_
     status, out, err = await cli(capsys, monkeypatch, *(a.format(**paths) for a in args), stdin=stdin)
     assert status == 2
     assert named.format(**paths) in err
-    assert out == "" and "Traceback" not in err
+    assert out == ""
+    assert "Traceback" not in err
     assert await redis_client.xlen(Keys(services["REDIS_NAMESPACE"]).intake_stream) == 0
 
 
@@ -200,17 +201,23 @@ async def test_status_json_shows_states_failures_and_the_intake(
     status, out, err = await cli(capsys, monkeypatch, "status", "--json")
     assert status == 0, err
     report = json.loads(out)
-    assert report["states"]["FAILED"] == 2 and report["states"]["MANUAL_REVIEW"] == 1
-    assert report["states"]["PENDING"] == 1 and report["total"] == 4
+    assert report["states"]["FAILED"] == 2
+    assert report["states"]["MANUAL_REVIEW"] == 1
+    assert report["states"]["PENDING"] == 1
+    assert report["total"] == 4
     assert report["intake"] == {"stream_length": 3, "pending": 1, "undelivered": 2, "dead_letter": 1}
     by_item = {f["item_no"]: f for f in report["failures"]}
     assert set(by_item) == {101, 102, 103}
-    assert by_item[103]["code"] == "CATEGORY_NOT_MAPPED" and by_item[103]["state"] == "MANUAL_REVIEW"
-    assert by_item[101]["message"] == "item 101: ITEM_GONE happened" and by_item[101]["updated_at"]
+    assert by_item[103]["code"] == "CATEGORY_NOT_MAPPED"
+    assert by_item[103]["state"] == "MANUAL_REVIEW"
+    assert by_item[101]["message"] == "item 101: ITEM_GONE happened"
+    assert by_item[101]["updated_at"]
 
     status, out, err = await cli(capsys, monkeypatch, "status")
     assert status == 0, err
-    assert "FAILED" in out and "NAVER_400: item 102" in out and "1 dead-lettered" in out
+    assert "FAILED" in out
+    assert "NAVER_400: item 102" in out
+    assert "1 dead-lettered" in out
 
 
 async def test_status_on_an_empty_redis_and_a_database_without_schema_says_to_migrate(
@@ -225,7 +232,8 @@ async def test_status_on_an_empty_redis_and_a_database_without_schema_says_to_mi
     monkeypatch.setenv("DATABASE_URL", postgres_admin_url)
     status, out, err = await cli(capsys, monkeypatch, "status")
     assert status == 1
-    assert "run storebridge migrate" in err and out == ""
+    assert "run storebridge migrate" in err
+    assert out == ""
 
 
 async def test_retry_re_drives_the_selected_products_and_enqueues_them(
@@ -238,7 +246,8 @@ async def test_retry_re_drives_the_selected_products_and_enqueues_them(
     await _failures(store)
     keys = Keys(services["REDIS_NAMESPACE"])
     status, _, err = await cli(capsys, monkeypatch, "retry")
-    assert status == 2 and "--failed" in err
+    assert status == 2
+    assert "--failed" in err
 
     status, out, err = await cli(capsys, monkeypatch, "retry", "--failed", "--code", "NAVER_400")
     assert status == 0, err
@@ -247,7 +256,8 @@ async def test_retry_re_drives_the_selected_products_and_enqueues_them(
         (102, "retry", "normal")
     ]
     product = await store.get("dome", 102)
-    assert product is not None and product.state == State.PENDING
+    assert product is not None
+    assert product.state == State.PENDING
 
     status, out, err = await cli(capsys, monkeypatch, "retry", "--failed", "--review", "--queue", "batch")
     assert status == 0, err
@@ -255,7 +265,8 @@ async def test_retry_re_drives_the_selected_products_and_enqueues_them(
     entries = await stream_entries(redis_client, keys)
     assert sorted((e.item_no, e.queue) for e in entries[1:]) == [(101, "batch"), (103, "batch")]
     counts = await store.counts_by_state()
-    assert counts[State.FAILED] == counts[State.MANUAL_REVIEW] == 0 and counts[State.PENDING] == 4
+    assert counts[State.FAILED] == counts[State.MANUAL_REVIEW] == 0
+    assert counts[State.PENDING] == 4
 
     status, out, err = await cli(capsys, monkeypatch, "retry", "--failed")
     assert status == 0, err
@@ -277,11 +288,13 @@ async def test_retry_that_cannot_enqueue_after_re_driving_prints_the_enqueue_com
     monkeypatch.setattr(storebridge.intake, "enqueue_entries", refuse)
     status, out, err = await cli(capsys, monkeypatch, "retry", "--failed", "--queue", "batch")
 
-    assert status == 1 and out == ""
+    assert status == 1
+    assert out == ""
     assert err.splitlines() == [
         "storebridge retry: re-driven 2 product(s) but enqueueing failed: ConnectionError: stream gone",
         "storebridge retry: enqueue them with: "
         "storebridge enqueue --market dome --queue batch --reason retry 101 102",
     ]
     counts = await store.counts_by_state()
-    assert counts[State.FAILED] == 0 and counts[State.PENDING] == 3
+    assert counts[State.FAILED] == 0
+    assert counts[State.PENDING] == 3

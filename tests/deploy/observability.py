@@ -16,7 +16,7 @@ from tests.deploy.tools import ROOT
 
 DASHBOARDS = sorted((ROOT / "dashboards").glob("*.json"))
 METRICS_DOC = ROOT / "docs" / "METRICS.md"
-EXPORTER = ROOT / "monitoring" / "metrics_exporter.py"
+POD_METRICS = ROOT / "workers" / "pod_metrics.py"
 #: Grafana's variables, replaced by what a 1-second-scrape test Prometheus can evaluate.
 GRAFANA_SUBSTITUTIONS = {
     "$__rate_interval": "1m",
@@ -75,9 +75,9 @@ def alert_queries() -> list[Query]:
 
 
 def known_metric_names() -> set[str]:
-    """Names in docs/METRICS.md and the exporter's own, with histogram and counter suffixes; plus up."""
+    """Names in docs/METRICS.md and workers/pod_metrics.py, with histogram and counter suffixes; plus up."""
     base = set(re.findall(r"`((?:storebridge|dramatiq)_[a-z_]+)`", METRICS_DOC.read_text()))
-    base |= set(re.findall(r'"(storebridge_[a-z_]+)"', EXPORTER.read_text()))
+    base |= set(re.findall(r'"(storebridge_[a-z_]+)"', POD_METRICS.read_text()))
     names = {"up"}
     for name in base:
         names.add(name)

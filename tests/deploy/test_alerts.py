@@ -58,8 +58,11 @@ def test_every_alert_the_issue_lists_exists_and_every_alert_is_unit_tested() -> 
 def test_every_alert_has_a_severity_and_a_runbook_section(rule: dict[str, object]) -> None:
     labels = rule["labels"]
     annotations = rule["annotations"]
-    assert isinstance(labels, dict) and labels["severity"] in {"critical", "warning", "info"}
-    assert isinstance(annotations, dict) and annotations["summary"] and annotations["description"]
+    assert isinstance(labels, dict)
+    assert labels["severity"] in {"critical", "warning", "info"}
+    assert isinstance(annotations, dict)
+    assert annotations["summary"]
+    assert annotations["description"]
     anchor = str(annotations["runbook_url"]).rsplit("#", 1)[1]
     headings = {
         re.sub(r"[^a-z0-9 -]", "", line.lstrip("#").strip().lower()).replace(" ", "-")

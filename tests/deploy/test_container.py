@@ -3,8 +3,8 @@
 - ``hadolint`` on the Dockerfile; ``.dockerignore`` lets through everything the Dockerfile copies.
 - ``docker-entrypoint.sh`` run for real with stand-ins for ``storebridge`` / ``dramatiq``: it wipes
   the multiprocess directory's *contents* (an emptyDir is a mount point) before a daemon or worker
-  starts, never for the exporter, and hands every other role to ``storebridge``.
-- The worker pods' metrics exporter serving samples written by another process.
+  starts, and hands every other role to ``storebridge`` (the worker's own ``/health`` and
+  ``/metrics`` are tested in ``tests/workers/test_worker_endpoints.py``).
 - ``docker-compose.yml`` against the Compose specification, the workflows against GitHub's schema
   (``check-jsonschema``), and the compose Prometheus configuration through ``promtool``.
 """
@@ -13,12 +13,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import stat
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,7 +25,6 @@ from tests.deploy.chart import RULES_FILE
 from tests.deploy.tools import ROOT
 
 ENTRYPOINT = ROOT / "docker-entrypoint.sh"
-EXPORTER = ROOT / "monitoring" / "metrics_exporter.py"
 COMPOSE = ROOT / "docker-compose.yml"
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 PythonTool = Callable[[str], tuple[list[str], dict[str, str]]]
@@ -59,7 +54,8 @@ def test_the_build_context_holds_everything_the_dockerfile_copies() -> None:
             copied += line.split()[1:-1]
     assert copied
     for source in copied:
-        assert source in allowed, f"{source} is copied but excluded by .dockerignore"
+        inside = any(source == kept or source.startswith(kept + "/") for kept in allowed)
+        assert inside, f"{source} is copied but excluded by .dockerignore"
         assert (ROOT / source).exists(), source
 
 
@@ -69,7 +65,8 @@ def test_the_image_runs_as_the_chart_s_non_root_user_with_a_per_role_healthcheck
     assert 'CMD ["docker-entrypoint.sh", "healthcheck"]' in dockerfile
     values = yaml.safe_load((ROOT / "helm" / "storebridge" / "values.yaml").read_text())
     assert values["podSecurityContext"]["runAsUser"] == 10001
-    assert "--require-hashes" in dockerfile and "requirements.lock" in dockerfile
+    assert "--require-hashes" in dockerfile
+    assert "requirements.lock" in dockerfile
 
 
 @pytest.fixture
@@ -122,55 +119,6 @@ def test_one_shot_roles_go_to_storebridge_and_keep_the_directory(fake_bin: Path,
     assert (directory / "counter_1.db").exists()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def test_the_exporter_serves_what_other_processes_wrote_and_their_cpu(tmp_path: Path) -> None:
-    # Given a process that wrote a counter in multiprocess mode and is still alive
-    directory = tmp_path / "prom"
-    directory.mkdir()
-    writer = subprocess.Popen(
-        [sys.executable, "-c",
-         "import prometheus_client as p, sys, time\n"
-         "p.Counter('storebridge_registrations', 'x', ['outcome']).labels('created').inc(3)\n"
-         "print('ready', flush=True); time.sleep(30)"],
-        env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(directory)}, stdout=subprocess.PIPE,
-    )  # fmt: skip
-    port = _free_port()
-    exporter = subprocess.Popen(
-        [sys.executable, str(EXPORTER)],
-        env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(directory), "EXPORTER_HOST": "127.0.0.1",
-             "EXPORTER_PORT": str(port)},
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        assert writer.stdout is not None and writer.stdout.readline().strip() == b"ready"
-        body = ""
-        for _ in range(50):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as response:
-                    body = response.read().decode()
-                break
-            except OSError:
-                time.sleep(0.1)
-        # Then the exporter adds it up, and reports the directory and the writer's CPU and memory
-        assert 'storebridge_registrations_total{outcome="created"} 3.0' in body
-        assert "storebridge_multiproc_files 1.0" in body
-        assert f'storebridge_worker_cpu_seconds_total{{pid="{writer.pid}"}}' in body
-        assert f'storebridge_worker_resident_memory_bytes{{pid="{writer.pid}"}}' in body
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
-            assert response.status == 200
-    finally:
-        for process in (exporter, writer):
-            process.terminate()
-            process.wait(timeout=10)
-        if writer.stdout is not None:
-            writer.stdout.close()
-
-
 def test_compose_file_follows_the_compose_specification(python_tool: PythonTool) -> None:
     command, env = python_tool("check-jsonschema")
     done = run_tool(command, env, "--builtin-schema", "vendor.compose-spec", str(COMPOSE))
@@ -182,8 +130,10 @@ def test_compose_runs_every_role_and_the_observation_stack() -> None:
     assert {"daemon", "worker-normal", "worker-batch", "postgres", "redis", "minio", "prometheus", "grafana",
             "loki", "sandbox"} <= set(services)  # fmt: skip
     assert services["worker-normal"]["deploy"]["replicas"] == 2
-    assert services["postgres"]["image"].startswith("postgres:15") and "healthcheck" in services["postgres"]
-    assert services["redis"]["image"].startswith("redis:7") and "--appendonly" in services["redis"]["command"]
+    assert services["postgres"]["image"].startswith("postgres:15")
+    assert "healthcheck" in services["postgres"]
+    assert services["redis"]["image"].startswith("redis:7")
+    assert "--appendonly" in services["redis"]["command"]
     assert services["sandbox"]["profiles"] == ["sandbox"]
     # The rules are the chart's file (one copy), the dashboards are the repository's.
     mounts = services["prometheus"]["volumes"]
@@ -193,6 +143,32 @@ def test_compose_runs_every_role_and_the_observation_stack() -> None:
         (ROOT / "monitoring" / "grafana" / "provisioning" / "dashboards" / "dashboards.yaml").read_text()
     )
     assert provider["providers"][0]["options"]["path"] == "/var/lib/grafana/dashboards"
+
+
+def test_the_sandbox_profile_hands_the_containers_what_the_sandbox_hands_out() -> None:
+    # Given what `Sandbox.environment()` gives every local run (tests, demo, benchmarks)
+    from storebridge.sandbox import Sandbox
+
+    wanted = set(Sandbox().environment())
+    env_file = dict(
+        line.split("=", 1)
+        for line in (ROOT / "monitoring" / "compose" / "sandbox.env").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    passed = yaml.safe_load(COMPOSE.read_text())["x-storebridge"]["environment"]
+    # Then the env file sets every one of those variables and compose passes each to the
+    # containers, except the SSRF guard's image settings: they name the sandbox's own loopback
+    # origin, which means nothing in another container
+    image_guard = {"IMAGE_ALLOWED_HOSTS", "IMAGE_ALLOWED_NETWORKS", "IMAGE_ALLOWED_PORTS"}
+    assert wanted - image_guard <= set(env_file)
+    assert wanted - image_guard <= set(passed)
+    # And the category map is where the Dockerfile copies the sandbox's map
+    copied = {
+        line.split()[-1]: line.split()[1]
+        for line in (ROOT / "Dockerfile").read_text().splitlines()
+        if line.startswith("COPY ") and "--from" not in line
+    }
+    assert copied[env_file["CATEGORY_MAP_FILE"]] == "storebridge/sandbox/naver/category_map.csv"
 
 
 def test_the_compose_prometheus_configuration_passes_promtool(

@@ -115,7 +115,7 @@ def test_every_expression_parses_and_uses_only_documented_metrics(query: Query) 
     names = metric_names(expr)
     assert names, query.expr
     unknown = names - known_metric_names()
-    assert not unknown, f"{query.title}: {unknown} are not in docs/METRICS.md or the exporter"
+    assert not unknown, f"{query.title}: {unknown} are not in docs/METRICS.md or workers/pod_metrics.py"
 
 
 def test_the_committed_dashboards_are_the_built_ones() -> None:

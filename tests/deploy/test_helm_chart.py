@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from storebridge.config import ConfigError, load_settings
+from storebridge.config import ConfigError, Settings, load_settings
 from tests.deploy.chart import (
     CHART,
     ENVIRONMENT_FILES,
@@ -82,7 +82,8 @@ CASES = (
     ),
     Case("long-release-name", release=LONG_RELEASE[:53]),
     Case(
-        "exporter-off-batch-off", sets=("worker.exporter.enabled=false", "worker.queues.batch.enabled=false")
+        "worker-metrics-off-batch-off",
+        sets=("worker.metrics.enabled=false", "worker.queues.batch.enabled=false"),
     ),
 )
 
@@ -113,7 +114,7 @@ def test_the_chart_lints_strictly_with_every_values_file(helm_bin: list[str], he
             capture_output=True, text=True, env=helm_environment(helm_home), timeout=60, check=False,
         )  # fmt: skip
         assert done.returncode == 0, (extra, done.stdout, done.stderr)
-        assert "[WARNING]" not in done.stdout and "[ERROR]" not in done.stdout, done.stdout
+        assert "[WARNING]" not in done.stdout and "[ERROR]" not in done.stdout, done.stdout  # noqa: PT018
 
 
 @pytest.mark.parametrize("kube_version", KUBERNETES_VERSIONS)
@@ -128,7 +129,7 @@ def test_every_rendered_object_is_valid_for_each_eks_kubernetes_version(
     assert done.returncode == 0, done.stdout + done.stderr
     # CRDs (ServiceMonitor, PodMonitor, PrometheusRule) have no schema there: warnings, nothing else.
     for line in (done.stdout + done.stderr).splitlines():
-        assert "Couldn't find schema for kind" in line and "monitoring.coreos.com/v1" in line, line
+        assert "Couldn't find schema for kind" in line and "monitoring.coreos.com/v1" in line, line  # noqa: PT018
 
 
 def test_every_pod_runs_under_the_restricted_pod_security_standard(
@@ -151,7 +152,7 @@ def test_every_pod_runs_under_the_restricted_pod_security_standard(
                 assert sc["runAsNonRoot"] is True, where
                 assert sc["capabilities"]["drop"] == ["ALL"], where
                 assert sc["seccompProfile"]["type"] == "RuntimeDefault", where
-                assert "resources" in container and container["resources"]["limits"]["memory"], where
+                assert "resources" in container and container["resources"]["limits"]["memory"], where  # noqa: PT018
                 mounts = {m["mountPath"]: m["name"] for m in container.get("volumeMounts", [])}
                 if container["name"] != "health":  # the helm test pod writes nothing
                     assert "emptyDir" in volumes[mounts["/tmp"]], where
@@ -169,16 +170,12 @@ def test_daemon_and_worker_pods_wipe_and_share_one_multiprocess_directory(
             volumes = {v["name"]: v for v in spec["volumes"]}
             for container in spec["containers"]:
                 mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
-                if container["name"] == "metrics":
-                    directory = env_of(container)["PROMETHEUS_MULTIPROC_DIR"]
-                    assert mounts[directory]["readOnly"] is True, name  # the sidecar never wipes it
-                    continue
                 env = env_of(container)
                 directory = env["PROMETHEUS_MULTIPROC_DIR"]
                 assert env["dramatiq_prom_db"] == directory, name
                 assert "emptyDir" in volumes[mounts[directory]["name"]], name
                 # The entrypoint wipes the directory for these roles before the process starts.
-                assert container["args"][0] in {"daemon", "dramatiq"}, container["args"]
+                assert container["args"][0] in {"daemon", "worker"}, container["args"]
 
 
 def test_probes_watch_what_each_long_running_pod_serves(rendered: dict[str, list[dict[str, Any]]]) -> None:
@@ -189,24 +186,28 @@ def test_probes_watch_what_each_long_running_pod_serves(rendered: dict[str, list
             if component(doc) == "daemon":
                 daemon = containers["daemon"]
                 port = daemon["ports"][0]
-                assert port["name"] == "http" and port["containerPort"] == 8000
+                assert port["name"] == "http"
+                assert port["containerPort"] == 8000
                 # Startup and readiness need the dependencies (/health); liveness only the event
                 # loop (/metrics), so a Redis or PostgreSQL outage does not restart-loop the daemon.
                 for probe in ("startupProbe", "readinessProbe"):
                     assert daemon[probe]["httpGet"] == {"path": "/health", "port": "http"}, (name, probe)
                 assert daemon["livenessProbe"]["httpGet"] == {"path": "/metrics", "port": "http"}, name
             else:
-                # Decision (OPERATIONS.md "Probes"): the worker container serves nothing and is
-                # supervised by its exit status; the pod's metrics sidecar serves /health.
-                assert "ports" not in containers["worker"]
-                if "metrics" in containers:
-                    metrics = containers["metrics"]
-                    assert metrics["ports"][0]["containerPort"] == 9191
-                    for probe in ("livenessProbe", "readinessProbe"):
-                        assert metrics[probe]["httpGet"] == {"path": "/health", "port": "metrics"}, name
-                    assert spec["shareProcessNamespace"] is True
-                else:
-                    assert name == "exporter-off-batch-off"
+                # Decision (OPERATIONS.md "Probes"): `storebridge worker` serves its own /health
+                # (its queue group alive) and /metrics; no sidecar, no shared process namespace.
+                assert set(containers) == {"worker"}, name
+                assert "shareProcessNamespace" not in spec, name
+                worker = containers["worker"]
+                if name == "worker-metrics-off-batch-off":
+                    assert env_of(worker)["WORKER_METRICS_PORT"] == "0"
+                    assert "ports" not in worker
+                    assert "livenessProbe" not in worker
+                    continue
+                assert worker["ports"] == [{"name": "metrics", "containerPort": 9191, "protocol": "TCP"}]
+                assert env_of(worker)["WORKER_METRICS_PORT"] == "9191"
+                for probe in ("livenessProbe", "readinessProbe"):
+                    assert worker[probe]["httpGet"] == {"path": "/health", "port": "metrics"}, name
 
 
 def test_rollouts_never_drop_capacity_and_stops_are_given_enough_time(
@@ -236,11 +237,22 @@ def test_workers_run_one_dramatiq_group_per_queue_with_explicit_processes_and_th
         if component(d) == "worker"
     }
     assert set(workers) == {"normal", "batch"}
-    args = workers["normal"]["spec"]["template"]["spec"]["containers"][0]["args"]
-    assert args[:4] == ["dramatiq", "workers.actors", "--queues", "normal"]
-    assert args[args.index("--processes") + 1] == "2"
-    assert args[args.index("--threads") + 1] == "4"
-    assert args[args.index("--worker-shutdown-timeout") + 1] == "30000"
+    config = by_kind(docs, "ConfigMap")[0]["data"]
+    for queue, (processes, threads) in {"normal": ("2", "4")}.items():
+        container = workers[queue]["spec"]["template"]["spec"]["containers"][0]
+        # The CLI, so every worker pod runs the start-up checks and serves /health and /metrics
+        assert container["args"] == ["worker", "--queues", queue]
+        env = env_of(container)
+        assert (env["WORKER_PROCESSES"], env[f"WORKER_{queue.upper()}_THREADS"]) == (processes, threads)
+        # And the pod's environment gives exactly this one Dramatiq group, explicit in every count
+        from storebridge.commands.worker import dramatiq_commands
+
+        settings = Settings.model_validate({**config, **env})
+        (command,) = dramatiq_commands(settings, (queue,)).values()
+        assert command[command.index("--queues") + 1] == queue
+        assert command[command.index("--processes") + 1] == processes
+        assert command[command.index("--threads") + 1] == threads
+        assert command[command.index("--worker-shutdown-timeout") + 1] == "30000"
 
 
 def test_autoscaling_replaces_fixed_replicas_and_can_follow_queue_depth(
@@ -329,11 +341,9 @@ def test_the_canary_takes_a_share_of_its_queue_with_its_own_image_and_selector(
     assert stable["spec"]["template"]["spec"]["containers"][0]["image"].endswith(":0.1.0")
     canary_selector = canary["spec"]["selector"]["matchLabels"]
     stable_selector = stable["spec"]["selector"]["matchLabels"]
-    assert (
-        canary_selector["storebridge.io/track"] == "canary"
-        and stable_selector["storebridge.io/track"] == "stable"
-    )
-    assert canary["spec"]["template"]["spec"]["containers"][0]["args"][3] == "normal"
+    assert canary_selector["storebridge.io/track"] == "canary"
+    assert stable_selector["storebridge.io/track"] == "stable"
+    assert canary["spec"]["template"]["spec"]["containers"][0]["args"] == ["worker", "--queues", "normal"]
     # The queue's metrics Service selects both tracks, so the canary's pods are scraped too.
     service = next(
         s
@@ -381,7 +391,9 @@ def test_config_changes_roll_every_pod(helm_bin: list[str], helm_home: Path) -> 
         }
 
     before, after = checksums(), checksums("config.NAVER_MAX_TPS=4")
-    assert len(before) == 1 and len(after) == 1 and before != after
+    assert len(before) == 1
+    assert len(after) == 1
+    assert before != after
 
 
 def test_names_fit_kubernetes_limits_whatever_the_release_name(
@@ -403,7 +415,8 @@ def test_every_object_carries_the_standard_labels(rendered: dict[str, list[dict[
                 assert key in labels, (doc["kind"], doc["metadata"]["name"], key)
             selector = doc.get("spec", {}).get("selector", {})
             selector = selector.get("matchLabels", selector) if isinstance(selector, dict) else {}
-            assert "app.kubernetes.io/version" not in selector and "helm.sh/chart" not in selector
+            assert "app.kubernetes.io/version" not in selector
+            assert "helm.sh/chart" not in selector
 
 
 @pytest.mark.parametrize("file", [None, *ENVIRONMENT_FILES])
@@ -574,17 +587,13 @@ def test_notes_tell_the_operator_how_to_reach_health_metrics_and_roll_back(
     assert done.returncode == 0, done.stderr
     notes = yaml.safe_load(done.stdout)["data"]["notes"]
     assert "port-forward svc/sb-storebridge-daemon 8000:8000" in notes
-    assert "curl -s http://127.0.0.1:8000/health" in notes and "/metrics" in notes
+    assert "curl -s http://127.0.0.1:8000/health" in notes
+    assert "/metrics" in notes
     assert "helm -n default rollback sb" in notes
     assert ("CANARY" in notes) == case.name.endswith("canary")
     assert ("(HPA)" in notes) == case.name.endswith("production")
 
 
-@pytest.mark.xfail(
-    reason="`storebridge enqueue --registered --older-than --limit` land with the enqueue issue; "
-    "remove this mark then (the test then guards the chart's CronJob arguments against the CLI)",
-    strict=False,
-)
 def test_every_cronjob_uses_only_options_storebridge_enqueue_has(
     rendered: dict[str, list[dict[str, Any]]],
 ) -> None:
@@ -604,3 +613,16 @@ def test_every_cronjob_uses_only_options_storebridge_enqueue_has(
             assert args[0] == "enqueue"
             unknown = {a for a in args[1:] if a.startswith("--")} - options
             assert not unknown, f"{name}: {cronjob['metadata']['name']} uses {unknown}"
+            # And the values parse as the command itself parses them (durations, counts, queues)
+            from storebridge.cli import build_parser
+
+            parsed = build_parser().parse_args(args)
+            sources = (
+                parsed.registered,
+                parsed.item_nos,
+                parsed.file,
+                parsed.keyword,
+                parsed.category,
+                parsed.seller,
+            )
+            assert any(sources), args

@@ -6,8 +6,8 @@ the project from a copy of the build context that ``.dockerignore`` lets through
 ``--no-deps`` (so the lock must be complete). Every role then starts through
 ``docker-entrypoint.sh`` as an unprivileged user (``nobody`` via ``setpriv`` when the tests run as
 root, like the image's UID 10001): ``migrate`` and ``enqueue`` finish, the ``daemon`` serves
-``/health`` and stops on SIGTERM, a ``dramatiq`` worker group starts with its embedded metrics
-exporter serving ``/health`` and stops on SIGTERM, and ``metrics-exporter`` serves ``/metrics``.
+``/health`` and stops on SIGTERM, and ``worker --queues normal`` serves its own ``/health`` and
+``/metrics`` and stops on SIGTERM.
 """
 
 from __future__ import annotations
@@ -133,7 +133,6 @@ def _environment(venv: Path, shared: Path, services: dict[str, str]) -> dict[str
         "LOG_FORMAT": "json",
         "PROMETHEUS_MULTIPROC_DIR": str(multiproc),
         "dramatiq_prom_db": str(multiproc),
-        "EXPORTER_SCRIPT": str(ROOT / "monitoring" / "metrics_exporter.py"),
         "SHUTDOWN_TIMEOUT_S": "5",
         # Loopback http:// URLs: the sandbox kind of API (the real one needs a category map first).
         "DOMEGGOOK_API_URL": "http://127.0.0.1:9/ssl/api/",
@@ -185,7 +184,7 @@ def _stop(process: subprocess.Popen[bytes], timeout: float = 30) -> int:
     try:
         return process.wait(timeout=timeout)
     finally:
-        # What a container's end would kill: e.g. the embedded exporter, a child left behind.
+        # What a container's end would kill: a child left behind.
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
@@ -242,40 +241,29 @@ def start_every_role(image_venv: Path, shared_dir: Path, services: dict[str, str
     finally:
         assert _stop(daemon) == 0
 
-    # A worker group starts with its embedded exporter (compose's way) and stops on SIGTERM.
-    exporter_port = _free_port()
+    # `storebridge worker --queues normal` (the chart's worker container) serves its own /health
+    # and /metrics, and stops on SIGTERM.
+    metrics_port = _free_port()
     worker_env = {
         **env,
-        "METRICS_EXPORTER": "1",
-        "EXPORTER_HOST": "127.0.0.1",
-        "EXPORTER_PORT": str(exporter_port),
+        "WORKER_METRICS_HOST": "127.0.0.1",
+        "WORKER_METRICS_PORT": str(metrics_port),
+        "WORKER_PROCESSES": "1",
+        "WORKER_NORMAL_THREADS": "1",
     }
-    worker_args = ("dramatiq", "workers.actors", "--queues", "normal", "--processes", "1", "--threads", "1",
-                   "--worker-shutdown-timeout", "5000", "--skip-logging")  # fmt: skip
-    worker = _start(worker_env, shared_dir / "worker.log", *worker_args)
+    worker = _start(worker_env, shared_dir / "worker.log", "worker", "--queues", "normal")
     try:
-        assert (
-            _wait_http(f"http://127.0.0.1:{exporter_port}/health", worker, shared_dir / "worker.log") == 200
-        )
+        base = f"http://127.0.0.1:{metrics_port}"
+        assert _wait_http(f"{base}/health", worker, shared_dir / "worker.log") == 200
         deadline = time.monotonic() + 30
         while not list((shared_dir / "prom").glob("*.db")) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert list((shared_dir / "prom").glob("*.db")), "the worker processes wrote no samples"
+        with urllib.request.urlopen(f"{base}/metrics", timeout=5) as response:  # loopback only
+            assert "storebridge_worker_cpu_seconds_total{pid=" in response.read().decode()
     finally:
         started = time.monotonic()
         status = _stop(worker)
     log = (shared_dir / "worker.log").read_text()[-3000:]
     assert status == 0, log
     assert time.monotonic() - started < 20, log
-
-    # The sidecar role serves the directory the worker group left behind.
-    sidecar_port = _free_port()
-    sidecar_env = {**env, "EXPORTER_HOST": "127.0.0.1", "EXPORTER_PORT": str(sidecar_port)}
-    sidecar = _start(sidecar_env, shared_dir / "exporter.log", "metrics-exporter")
-    try:
-        assert (
-            _wait_http(f"http://127.0.0.1:{sidecar_port}/metrics", sidecar, shared_dir / "exporter.log")
-            == 200
-        )
-    finally:
-        _stop(sidecar)

@@ -165,7 +165,8 @@ async def test_deleted_item_raises_item_gone(client: DomeggookClient, sb: Sandbo
         await client.get_item(no)
 
     assert isinstance(caught.value, PermanentError)
-    assert caught.value.item_no == no and caught.value.dcode == "ITEM_ERROR"
+    assert caught.value.item_no == no
+    assert caught.value.dcode == "ITEM_ERROR"
     assert caught.value.status == 200  # the error came inside an HTTP 200
 
 
@@ -217,7 +218,8 @@ async def test_batch_without_confirmation_reports_left_out_items_as_missing(
 
     batch = await client.get_items([*live, *deleted], confirm_missing=False)
 
-    assert batch.missing == tuple(deleted) and batch.gone == ()
+    assert batch.missing == tuple(deleted)
+    assert batch.gone == ()
     assert (await calls_by_mode(sb))["getItemView"] == 1
 
 
@@ -226,7 +228,8 @@ async def test_batch_of_only_deleted_items_reports_them_gone(sb: Sandbox, client
 
     batch = await client.get_items(deleted)
 
-    assert sorted(batch.gone) == sorted(deleted) and batch.items == ()
+    assert sorted(batch.gone) == sorted(deleted)
+    assert batch.items == ()
 
 
 async def test_batch_keeps_malformed_items_apart(sb: Sandbox, client: DomeggookClient) -> None:
@@ -255,7 +258,8 @@ async def test_error_inside_http_200_is_detected(sb: Sandbox) -> None:
         with pytest.raises(DomeggookApiError) as caught:
             await domeggook.get_item(numbers(sb, ItemStatus.ON_SALE)[0])
 
-    assert caught.value.status == 200 and caught.value.dcode
+    assert caught.value.status == 200
+    assert caught.value.dcode
     assert isinstance(caught.value, TransientError)
     assert (await calls_by_mode(sb))["getItemView"] == 1  # same request, same answer: not retried
 
@@ -268,7 +272,8 @@ async def test_rate_limit_raises_at_once_with_a_three_minute_wait(
     with pytest.raises(DomeggookRateLimited) as caught:
         await client.get_item(numbers(sb, ItemStatus.ON_SALE)[0])
 
-    assert caught.value.retry_after_s is not None and caught.value.retry_after_s >= 180
+    assert caught.value.retry_after_s is not None
+    assert caught.value.retry_after_s >= 180
     assert (await calls_by_mode(sb))["getItemView"] == 1
 
 
@@ -402,5 +407,6 @@ async def test_client_built_from_settings_works_and_its_repr_hides_the_key(sb: S
         categories = await domeggook.get_categories()
         text = repr(domeggook)
 
-    assert categories and domeggook.market == "supply"
+    assert categories
+    assert domeggook.market == "supply"
     assert settings.domeggook_api_key.get_secret_value() not in text

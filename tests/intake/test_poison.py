@@ -126,7 +126,7 @@ async def test_the_database_refusing_a_value_is_poison_and_an_outage_is_not(data
             )
     finally:
         await connection.close()
-    with pytest.raises(OSError, match="(?i)connect|refused") as refused:
+    with pytest.raises(OSError, match="(?i)connect|refused") as refused:  # noqa: RUF043
         await asyncpg.connect("postgresql://nobody@127.0.0.1:1/none", timeout=2)
 
     assert is_poison(out_of_range.value)

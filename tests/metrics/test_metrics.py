@@ -55,6 +55,7 @@ CONTRACT = {
     "storebridge_items": "gauge",
     "storebridge_intake_lag_seconds": "gauge",
     "storebridge_domeggook_daily_used": "gauge",
+    "storebridge_sweeper_redriven_total": "counter",
 }
 
 #: Run in a child process with PROMETHEUS_MULTIPROC_DIR set before prometheus_client is imported.

@@ -297,7 +297,8 @@ async def test_rate_limited_read_raises_with_the_gateway_headers(sb: Sandbox) ->
 
     error = caught.value
     assert isinstance(error, TransientError)
-    assert error.status == 429 and error.api_code == "GW.RATE_LIMIT"
+    assert error.status == 429
+    assert error.api_code == "GW.RATE_LIMIT"
     assert error.rate_limit is not None
     assert (error.rate_limit.replenish_rate_per_s, error.rate_limit.remaining) == (50.0, 0)
     assert error.trace_id
@@ -372,8 +373,10 @@ async def test_validation_error_lists_invalid_inputs_and_is_not_retried(
     error = caught.value
     assert isinstance(error, PermanentError)
     assert "originProduct.salePrice" in {item.name for item in error.invalid_inputs}
-    assert error.status == 400 and error.trace_id
-    assert "POST /v2/products" in str(error) and "originProduct.salePrice" in str(error)
+    assert error.status == 400
+    assert error.trace_id
+    assert "POST /v2/products" in str(error)
+    assert "originProduct.salePrice" in str(error)
     assert (await naver_stats(sb))["requests"]["POST /v2/products"] == 1
 
 
@@ -401,12 +404,15 @@ async def stub_naver(
     app.router.add_post("/external/v1/oauth2/token", token)
     for (method, path), doc in routes.items():
         app.router.add_route(method, "/external" + path, answering(f"{method} {path}", doc))
-    async with ServedApp(app) as served, NaverClient(
-        api_url=served.base_url + "/external",
-        client_id="app",
-        client_secret=NaverSimConfig().client_secret,
-        client_settings=dataclasses.replace(FAST_RETRY, max_retries=1),
-    ) as naver:
+    async with (
+        ServedApp(app) as served,
+        NaverClient(
+            api_url=served.base_url + "/external",
+            client_id="app",
+            client_secret=NaverSimConfig().client_secret,
+            client_settings=dataclasses.replace(FAST_RETRY, max_retries=1),
+        ) as naver,
+    ):
         yield naver, counts
 
 
@@ -458,9 +464,11 @@ async def test_create_returns_both_numbers_trace_id_and_rate_state(client: Naver
 
     result = await client.create_product(product_payload(url, "SB-1-101"))
 
-    assert result.origin_product_no > 0 and result.channel_product_no
+    assert result.origin_product_no > 0
+    assert result.channel_product_no
     assert result.trace_id
-    assert result.rate_limit is not None and result.rate_limit.burst_capacity == 100
+    assert result.rate_limit is not None
+    assert result.rate_limit.burst_capacity == 100
 
 
 async def test_update_changes_one_field_and_keeps_every_other(client: NaverClient) -> None:
@@ -500,7 +508,8 @@ async def test_search_by_seller_code_returns_exact_matches_only(client: NaverCli
     nothing = await client.search_by_seller_code("SB-9-999")
 
     assert [product.origin_product_no for product in found] == [wanted]
-    assert found[0].seller_management_code == "SB-1-100" and found[0].channel_product_no
+    assert found[0].seller_management_code == "SB-1-100"
+    assert found[0].channel_product_no
     assert nothing == []
 
 
@@ -532,7 +541,8 @@ async def test_price_and_stock_of_simple_products_change_in_one_multi_update_cal
         ]
     )
 
-    assert len(metas) == 1 and metas[0].trace_id
+    assert len(metas) == 1
+    assert metas[0].trace_id
     assert (await naver_stats(sb))["requests"]["PATCH /v1/products/origin-products/multi-update"] == 1
     one = (await client.get_product(first)).body["originProduct"]
     two = (await client.get_product(second)).body["originProduct"]
@@ -564,7 +574,8 @@ async def test_categories_can_be_limited_to_leaves(client: NaverClient) -> None:
     everything = await client.get_categories()
     leaves = await client.get_categories(leaf_only=True)
 
-    assert leaves and all(category.last for category in leaves)
+    assert leaves
+    assert all(category.last for category in leaves)
     assert len(everything) > len(leaves)
     assert any(">" in category.whole_category_name for category in leaves)
 
@@ -579,7 +590,8 @@ async def test_upload_of_more_than_ten_images_is_split_and_keeps_order(
 
     urls = await client.upload_images(files)
 
-    assert len(urls) == 23 and len(set(urls)) == 23
+    assert len(urls) == 23
+    assert len(set(urls)) == 23
     assert (await naver_stats(sb))["requests"]["POST /v1/product-images/upload"] == 3
     async with aiohttp.ClientSession() as session:
         for url, image in zip(urls, files, strict=True):
@@ -641,12 +653,12 @@ async def test_secrets_tokens_and_signatures_never_reach_reprs_errors_or_logs(
             naver.create_product(bad),
             wrong.get_categories(),
         ):
-            with pytest.raises(Exception) as caught:
+            with pytest.raises(Exception) as caught:  # noqa: PT011
                 await failing
             texts += [str(caught.value), repr(caught.value)]
         await naver_faults(sb, error_rate=1.0)
         for failing in (naver.get_categories(), naver.create_product(product_payload(url, "SB-1-110"))):
-            with pytest.raises(Exception) as caught:
+            with pytest.raises(Exception) as caught:  # noqa: PT011
                 await failing
             texts += [str(caught.value), repr(caught.value)]
         texts += [repr(naver), repr(naver.tokens), repr(wrong), repr(wrong.tokens), caplog.text]

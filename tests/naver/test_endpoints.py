@@ -39,4 +39,5 @@ def test_only_the_create_is_never_retried_blindly_and_post_reads_are_safe() -> N
     assert endpoints.SEARCH_PRODUCTS.key.method == "POST"
     assert endpoints.SEARCH_PRODUCTS.idempotency is Idempotency.SAFE
     assert not Idempotency.SAFE.writes
-    assert Idempotency.IDEMPOTENT.writes and Idempotency.NOT_IDEMPOTENT.writes
+    assert Idempotency.IDEMPOTENT.writes
+    assert Idempotency.NOT_IDEMPOTENT.writes

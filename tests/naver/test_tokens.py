@@ -74,7 +74,8 @@ async def test_token_form_has_exactly_the_self_fields_and_a_slightly_past_timest
     [form] = issuer.forms
     assert set(form) == {"client_id", "timestamp", "client_secret_sign", "grant_type", "type"}
     assert (form["grant_type"], form["type"], form["client_id"]) == ("client_credentials", "SELF", "app-id")
-    assert form["timestamp"] == str(int((WALL_S - 5.0) * 1000)) and len(form["timestamp"]) == 13
+    assert form["timestamp"] == str(int((WALL_S - 5.0) * 1000))
+    assert len(form["timestamp"]) == 13
     hashed = base64.b64decode(form["client_secret_sign"])
     assert bcrypt.checkpw(f"app-id_{form['timestamp']}".encode(), hashed)
 
@@ -110,7 +111,8 @@ async def test_concurrent_callers_share_one_fetch() -> None:
 
     values = await asyncio.gather(*(tokens.get() for _ in range(10)))
 
-    assert set(values) == {"t1"} and len(issuer.forms) == 1
+    assert set(values) == {"t1"}
+    assert len(issuer.forms) == 1
 
 
 async def test_refresh_after_a_rejection_fetches_once_for_all_waiters() -> None:
@@ -120,7 +122,8 @@ async def test_refresh_after_a_rejection_fetches_once_for_all_waiters() -> None:
 
     values = await asyncio.gather(*(tokens.refresh(stale) for _ in range(5)))
 
-    assert set(values) == {"t2"} and len(issuer.forms) == 2
+    assert set(values) == {"t2"}
+    assert len(issuer.forms) == 2
 
 
 async def test_token_endpoint_outage_keeps_using_a_still_valid_token() -> None:
@@ -143,7 +146,8 @@ async def test_invalid_secret_is_a_permanent_error_without_a_request() -> None:
     with pytest.raises(NaverUnauthorized) as caught:
         await tokens.get()
 
-    assert issuer.forms == [] and "not-a-salt" not in str(caught.value)
+    assert issuer.forms == []
+    assert "not-a-salt" not in str(caught.value)
 
 
 def test_refresh_margin_must_stay_below_naver_reuse_threshold() -> None:
@@ -154,4 +158,5 @@ def test_refresh_margin_must_stay_below_naver_reuse_threshold() -> None:
 def test_repr_shows_no_token() -> None:
     tokens = manager(Issuer(), Clock())
 
-    assert SECRET not in repr(tokens) and "app-id" in repr(tokens)
+    assert SECRET not in repr(tokens)
+    assert "app-id" in repr(tokens)

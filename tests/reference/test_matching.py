@@ -40,12 +40,17 @@ def test_each_source_gets_its_best_leaf_with_a_confidence_and_a_runner_up() -> N
     ]
     tumbler, case, tshirt = propose(sources, LEAVES)
 
-    assert tumbler.leaf is not None and tumbler.leaf.key == "50000803"
-    assert tumbler.confidence >= 0.9 and not tumbler.ambiguous
-    assert case.leaf is not None and case.leaf.key == "50000251"
+    assert tumbler.leaf is not None
+    assert tumbler.leaf.key == "50000803"
+    assert tumbler.confidence >= 0.9
+    assert not tumbler.ambiguous
+    assert case.leaf is not None
+    assert case.leaf.key == "50000251"
     assert case.runner_up is None, "only leaves sharing a syllable pair with 케이스 are candidates"
-    assert tshirt.leaf is not None and tshirt.leaf.key == "50000710"
-    assert tshirt.runner_up is not None and tshirt.runner_up.key == "50000683"
+    assert tshirt.leaf is not None
+    assert tshirt.leaf.key == "50000710"
+    assert tshirt.runner_up is not None
+    assert tshirt.runner_up.key == "50000683"
 
 
 def test_a_category_with_no_similar_leaf_gets_a_low_confidence() -> None:
@@ -55,4 +60,5 @@ def test_a_category_with_no_similar_leaf_gets_a_low_confidence() -> None:
 
 def test_no_leaves_means_no_proposal() -> None:
     (proposal,) = propose([Category("04_01_03_00_00", "텀블러")], [])
-    assert proposal.leaf is None and proposal.confidence == 0.0
+    assert proposal.leaf is None
+    assert proposal.confidence == 0.0

@@ -32,10 +32,12 @@ async def test_a_leaf_detail_names_its_gates_and_certification_types(sandbox: An
         charger = await naver.get_category("50000252")
         beef = await naver.get_category("50004655")
         tumbler = await naver.get_category("50000803")
-    assert charger.last and charger.exceptional_categories == ["KC_CERTIFICATION"]
+    assert charger.last
+    assert charger.exceptional_categories == ["KC_CERTIFICATION"]
     assert {i.id for i in charger.certification_infos if "KC_CERTIFICATION" in i.kind_types}
     assert {"GREEN_PRODUCTS", "ORIGINAREA_PRODUCTS"} <= set(beef.exceptional_categories)
-    assert tumbler.exceptional_categories == [] and tumbler.certification_infos == []
+    assert tumbler.exceptional_categories == []
+    assert tumbler.certification_infos == []
 
 
 async def test_notice_types_want_a_top_level_category(sandbox: Any) -> None:
@@ -53,7 +55,8 @@ async def test_origin_areas_and_restricted_tags(sandbox: Any) -> None:
     async with client(sandbox) as naver:
         areas = await naver.get_origin_areas()
         tags = await naver.check_tags(["텀블러", "최저가", "보온병", "최저가"])
-    assert areas["0200037"].endswith("중국") and areas["00"] == "국산"
+    assert areas["0200037"].endswith("중국")
+    assert areas["00"] == "국산"
     assert tags == {"텀블러": False, "최저가": True, "보온병": False}
 
 
@@ -62,7 +65,8 @@ async def test_the_cache_asks_naver_once_per_leaf_list_and_tag(sandbox: Any, dat
         rules = NaverRules(naver, store, ttl_s=3600)
         first = await rules.leaf("50000252")
         again = await rules.leaf("50000252")
-        assert first == again and first.exceptional_categories == ("KC_CERTIFICATION",)
+        assert first == again
+        assert first.exceptional_categories == ("KC_CERTIFICATION",)
         assert (await rules.origin_areas()) == (await rules.origin_areas())
         assert await rules.restricted_tags(["최저가", "텀블러"]) == {"최저가"}
         assert await rules.restricted_tags(["최저가", "무료배송"]) == {"최저가", "무료배송"}

@@ -17,7 +17,8 @@ async def test_expired_tokens_are_refused_and_a_new_one_is_issued(naver: NaverAp
     naver._token = None
     fresh = await naver.token()
 
-    assert status == 401 and body["code"] == "GW.AUTHN"
+    assert status == 401
+    assert body["code"] == "GW.AUTHN"
     assert fresh != old
     assert (await naver.call("GET", "/v1/categories"))[0] == 200
 

@@ -60,13 +60,16 @@ def test_hostile_every_controls_the_fraction() -> None:
 def test_scenarios_change_what_they_say() -> None:
     catalog = generate_catalog(10 * len(SCENARIOS), 4)
     (missing,) = catalog.with_scenario(Scenario.MISSING_DOME_PRICE)
-    assert missing.dome_tiers is None and missing.supply_price_won
+    assert missing.dome_tiers is None
+    assert missing.supply_price_won
     (zero,) = catalog.with_scenario("zero_price")
     assert zero.dome_tiers == [(1, 0)]
     (four,) = catalog.with_scenario(Scenario.FOUR_AXIS_OPTIONS)
-    assert four.options is not None and len(four.options.axes) == 4
+    assert four.options is not None
+    assert len(four.options.axes) == 4
     (many,) = catalog.with_scenario(Scenario.TOO_MANY_OPTIONS)
-    assert many.options is not None and len(many.options.variants) > 100
+    assert many.options is not None
+    assert len(many.options.variants) > 100
     (long_title,) = catalog.with_scenario(Scenario.LONG_TITLE)
     assert len(long_title.title) > 100
     (no_notice,) = catalog.with_scenario(Scenario.MISSING_INFO_DUTY)
@@ -74,7 +77,8 @@ def test_scenarios_change_what_they_say() -> None:
     (unmapped,) = catalog.with_scenario(Scenario.UNMAPPED_CATEGORY)
     assert unmapped.category_code == UNMAPPED_CATEGORY_CODE not in DOMEGGOOK_CATEGORIES
     (surcharge,) = catalog.with_scenario(Scenario.OPTION_SURCHARGE_TOO_HIGH)
-    assert surcharge.options is not None and surcharge.dome_tiers is not None
+    assert surcharge.options is not None
+    assert surcharge.dome_tiers is not None
     assert max(v.add_price_won for v in surcharge.options.variants) > surcharge.dome_tiers[0][1] / 2
 
 
@@ -96,7 +100,8 @@ def test_ordinary_items_vary_like_a_real_catalog() -> None:
     variants = [v for i in catalog if i.options for v in i.options.variants]
     assert any(v.stock == 0 for v in variants)
     assert {v.hid for v in variants} == {0, 1, 2}
-    assert any(not i.license_usable for i in catalog) and any(i.license_usable for i in catalog)
+    assert any(not i.license_usable for i in catalog)
+    assert any(i.license_usable for i in catalog)
     assert any(i.dome_tiers and len(i.dome_tiers) > 1 for i in catalog)
     assert {i.delivery.who for i in catalog} == {"S", "P", "B", "C"}
     assert all(re.search("[가-힣]", i.title) for i in catalog)
@@ -108,4 +113,5 @@ def test_items_can_be_changed_in_place() -> None:
     item.status = ItemStatus.DELETED
     item.stock = 3
     same = catalog.get(item.no)
-    assert same is not None and same.status is ItemStatus.DELETED
+    assert same is not None
+    assert same.status is ItemStatus.DELETED

@@ -61,7 +61,8 @@ async def test_price_stock_and_title_changes_show_up_in_the_item_view(sandbox: S
     status, summary = await sandbox.change(
         item.no, {"price": "1+5000|10+4500", "stock": 7, "title": "새 제목 텀블러"}
     )
-    assert status == 200 and summary["stock"] == 7
+    assert status == 200
+    assert summary["stock"] == 7
     view = (await sandbox.view(item.no))["domeggook"]
     assert view["price"]["dome"] == "1+5000|10+4500"
     assert int(view["qty"]["inventory"]) == 7
@@ -76,7 +77,8 @@ async def test_a_plain_price_is_a_fixed_price_and_null_removes_price_dome(sandbo
     assert (await sandbox.view(item.no))["domeggook"]["price"]["dome"] == "1+3000|20+2800"
     await sandbox.change(item.no, {"price": None, "supply_price": 5000})
     price = (await sandbox.view(item.no))["domeggook"]["price"]
-    assert "dome" not in price and int(price["supply"]) == 5000
+    assert "dome" not in price
+    assert int(price["supply"]) == 5000
 
 
 async def test_option_stock_changes_one_combination(sandbox: Sandbox) -> None:
@@ -102,7 +104,8 @@ async def test_replacing_options_builds_every_combination(sandbox: Sandbox) -> N
         }
     }
     status, summary = await sandbox.change(item.no, body)
-    assert status == 200 and summary["stock"] == 5 * 4
+    assert status == 200
+    assert summary["stock"] == 5 * 4
     options = json.loads((await sandbox.view(item.no))["domeggook"]["selectOpt"])
     assert len(options["data"]) == 6
     assert options["data"]["01_02"] == {
@@ -117,7 +120,8 @@ async def test_replacing_options_builds_every_combination(sandbox: Sandbox) -> N
     }
     await sandbox.change(item.no, {"options": None, "stock": 3})
     view = (await sandbox.view(item.no))["domeggook"]
-    assert view.get("selectOpt") is None and int(view["qty"]["inventory"]) == 3
+    assert view.get("selectOpt") is None
+    assert int(view["qty"]["inventory"]) == 3
 
 
 async def test_sold_out_shows_on_sale_status_with_zero_stock_and_on_sale_restores_it(
@@ -179,7 +183,9 @@ async def test_invalid_change_is_refused_with_400_and_changes_nothing(sandbox: S
     item = _plain(sandbox.catalog)
     _, before = await sandbox.get(f"/_sandbox/items/{item.no}")
     status, answer = await sandbox.change(item.no, body)
-    assert status == 400 and isinstance(answer["error"], str) and answer["error"]
+    assert status == 400
+    assert isinstance(answer["error"], str)
+    assert answer["error"]
     _, after = await sandbox.get(f"/_sandbox/items/{item.no}")
     assert after == before
 
@@ -187,7 +193,8 @@ async def test_invalid_change_is_refused_with_400_and_changes_nothing(sandbox: S
 async def test_stock_on_an_item_with_options_is_refused(sandbox: Sandbox) -> None:
     item = _optioned(sandbox.catalog)
     status, answer = await sandbox.change(item.no, {"stock": 5})
-    assert status == 400 and "option_stock" in answer["error"]
+    assert status == 400
+    assert "option_stock" in answer["error"]
 
 
 async def test_non_json_body_is_refused(sandbox: Sandbox) -> None:
@@ -200,20 +207,24 @@ async def test_non_json_body_is_refused(sandbox: Sandbox) -> None:
 
 async def test_changing_an_unknown_item_is_404(sandbox: Sandbox) -> None:
     status, answer = await sandbox.change(1, {"stock": 1})
-    assert status == 404 and answer["error"]
+    assert status == 404
+    assert answer["error"]
 
 
 async def test_item_index_lists_status_and_scenario_tags_and_filters(sandbox: Sandbox) -> None:
     status, everything = await sandbox.get("/_sandbox/items")
-    assert status == 200 and everything["count"] == len(sandbox.catalog)
+    assert status == 200
+    assert everything["count"] == len(sandbox.catalog)
     assert set(everything["scenario_names"]) == {s.value for s in Scenario}
     row = everything["items"][0]
     assert set(row) == {"no", "status", "scenarios"}
     _, corrupt = await sandbox.get("/_sandbox/items?scenario=corrupt_image")
     expected = [i.no for i in sandbox.catalog.with_scenario(Scenario.CORRUPT_IMAGE)]
-    assert [r["no"] for r in corrupt["items"]] == expected and expected
+    assert [r["no"] for r in corrupt["items"]] == expected
+    assert expected
     _, deleted = await sandbox.get("/_sandbox/items?status=deleted")
-    assert deleted["items"] and all(r["status"] == "deleted" for r in deleted["items"])
+    assert deleted["items"]
+    assert all(r["status"] == "deleted" for r in deleted["items"])
     assert (await sandbox.get("/_sandbox/items?scenario=bogus"))[0] == 400
     assert (await sandbox.get("/_sandbox/items?status=bogus"))[0] == 400
 

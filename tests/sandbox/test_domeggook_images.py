@@ -69,10 +69,12 @@ def _tagged(catalog: Catalog, scenario: Scenario) -> Item:
 
 async def test_representative_image_is_an_800px_jpeg_served_without_a_referer(host: Host) -> None:
     fetched = await host.original(_healthy(host.catalog))
-    assert fetched.status == 200 and fetched.content_type == "image/jpeg"
+    assert fetched.status == 200
+    assert fetched.content_type == "image/jpeg"
     image = Image.open(io.BytesIO(fetched.body))
     image.load()
-    assert image.format == "JPEG" and image.size == (800, 800)
+    assert image.format == "JPEG"
+    assert image.size == (800, 800)
 
 
 async def test_the_same_image_url_always_returns_the_same_bytes_and_items_differ(host: Host) -> None:
@@ -97,7 +99,8 @@ async def test_detail_images_need_the_domeggook_referer(host: Host) -> None:
     assert (await host.fetch(urls[0])).status == 403
     assert (await host.fetch(urls[0], referer="https://smartstore.naver.com/")).status == 403
     allowed = await host.fetch(urls[0], referer=DOMEGGOOK_REFERER)
-    assert allowed.status == 200 and allowed.content_type == "image/jpeg"
+    assert allowed.status == 200
+    assert allowed.content_type == "image/jpeg"
     assert Image.open(io.BytesIO(allowed.body)).size == detail_size(item.no, 1)
     www = await host.fetch(urls[-1], referer="https://www.domeggook.com/main/item/itemView.php")
     assert www.status == 200
@@ -112,17 +115,19 @@ async def test_supplier_notice_banner_is_hotlink_protected_too(host: Host) -> No
 
 async def test_corrupt_image_has_a_jpeg_header_but_fails_to_decode(host: Host) -> None:
     fetched = await host.original(_tagged(host.catalog, Scenario.CORRUPT_IMAGE))
-    assert fetched.status == 200 and fetched.content_type == "image/jpeg"
+    assert fetched.status == 200
+    assert fetched.content_type == "image/jpeg"
     assert fetched.body[:2] == b"\xff\xd8"
-    with pytest.raises(OSError):
+    with pytest.raises(OSError):  # noqa: PT011
         Image.open(io.BytesIO(fetched.body)).load()
 
 
 async def test_not_an_image_is_an_html_page_labelled_as_jpeg(host: Host) -> None:
     fetched = await host.original(_tagged(host.catalog, Scenario.NOT_AN_IMAGE))
-    assert fetched.status == 200 and fetched.content_type == "image/jpeg"
+    assert fetched.status == 200
+    assert fetched.content_type == "image/jpeg"
     assert fetched.body.lstrip().lower().startswith(b"<!doctype html")
-    with pytest.raises(OSError):
+    with pytest.raises(OSError):  # noqa: PT011
         Image.open(io.BytesIO(fetched.body))
 
 
@@ -135,7 +140,8 @@ async def test_huge_dimensions_image_declares_thirty_thousand_pixels_but_is_tiny
     host: Host,
 ) -> None:
     fetched = await host.original(_tagged(host.catalog, Scenario.HUGE_DIMENSIONS))
-    assert fetched.status == 200 and fetched.content_type == "image/png"
+    assert fetched.status == 200
+    assert fetched.content_type == "image/png"
     assert len(fetched.body) < 1024
     assert fetched.body[12:16] == b"IHDR"
     assert struct.unpack(">II", fetched.body[16:24]) == (30_000, 30_000)

@@ -83,7 +83,8 @@ async def test_breaking_the_minute_limit_answers_429_and_blocks_until_the_block_
     sim = await simulator(config)
     assert await sim.statuses(5) == [200] * 5
     status, body = await sim.call()
-    assert status == 429 and _is_rate_limit_body(body)
+    assert status == 429
+    assert _is_rate_limit_body(body)
     sim.clock.advance(61)  # the window has emptied, but the block holds
     assert (await sim.call())[0] == 429
     sim.clock.advance(180 - 61 - 1)
@@ -180,7 +181,8 @@ async def test_timeout_fault_holds_the_request_until_the_client_gives_up(simulat
 async def test_forced_rate_limit_fault_answers_429_without_blocking(simulator: Simulator) -> None:
     sim = await simulator(faults=Faults(rate_limit_rate=1.0))
     status, body = await sim.call()
-    assert status == 429 and _is_rate_limit_body(body)
+    assert status == 429
+    assert _is_rate_limit_body(body)
     assert (await sim.post_faults({"rate_limit_rate": 0.0}))[0] == 200
     assert (await sim.call())[0] == 200
     stats = await sim.stats()
@@ -203,13 +205,18 @@ async def test_fault_settings_can_be_read_and_changed_and_bad_values_are_refused
     async with sim.session.get(sim.base_url + "/_sandbox/faults") as response:
         assert (await response.json())["error_rate"] == 0.0
     status, body = await sim.post_faults({"error_rate": 0.5, "latency_ms": 10})
-    assert status == 200 and body["error_rate"] == 0.5 and body["latency_ms"] == 10
+    assert status == 200
+    assert body["error_rate"] == 0.5
+    assert body["latency_ms"] == 10
     bad_bodies: list[Any] = [{"error_rate": 2}, {"timeout_rate": "high"}, {"no_such_fault": 1}, [1, 2]]
     for bad in bad_bodies:
         status, body = await sim.post_faults(bad)
-        assert status == 400 and body["error"]
+        assert status == 400
+        assert body["error"]
     async with sim.session.post(sim.base_url + "/_sandbox/faults", data=b"{not json") as response:
         assert response.status == 400
     async with sim.session.get(sim.base_url + "/_sandbox/faults") as response:
         current = await response.json()
-    assert current["error_rate"] == 0.5 and current["latency_ms"] == 10 and current["timeout_rate"] == 0.0
+    assert current["error_rate"] == 0.5
+    assert current["latency_ms"] == 10
+    assert current["timeout_rate"] == 0.0

@@ -44,7 +44,8 @@ async def test_list_needs_a_search_condition_and_a_top_level_category_is_not_one
         assert status == 200
         assert "최소 한 가지 이상의 검색 조건" in body["errors"]["dmessage"]
     status, body = await api.items(ca="04_01_00_00_00")
-    assert status == 200 and "domeggook" in body
+    assert status == 200
+    assert "domeggook" in body
 
 
 async def test_list_pages_cover_every_hit_once_with_consistent_header_counts(api: Api) -> None:
@@ -80,7 +81,8 @@ async def test_page_size_defaults_to_twenty(api: Api) -> None:
 async def test_page_past_the_end_is_an_error_mentioning_the_page(api: Api) -> None:
     status, body = await api.items(ca="04_01_00_00_00", sz="200", pg="2")
     assert status == 200
-    assert "페이지" in body["errors"]["dmessage"] and "목록이 없습니다" in body["errors"]["dmessage"]
+    assert "페이지" in body["errors"]["dmessage"]
+    assert "목록이 없습니다" in body["errors"]["dmessage"]
 
 
 async def test_list_shows_only_items_on_sale(api: Api) -> None:
@@ -96,7 +98,8 @@ async def test_list_row_is_flat_with_a_string_thumb_and_the_moq_tier_price(api: 
     item = on_sale(api.catalog, lambda i: i.moq > 1 and i.dome_tiers is not None and len(i.dome_tiers) > 1)
     _, body = await api.items(id=item.seller.id, sz="200")
     row = next(r for r in as_list(body["domeggook"]["list"]["item"]) if r["no"] == str(item.no))
-    assert isinstance(row["thumb"], str) and row["thumb"].startswith(api.base_url)
+    assert isinstance(row["thumb"], str)
+    assert row["thumb"].startswith(api.base_url)
     assert int(row["price"]) == item.price_at(item.moq)
     assert row["unitQty"] == str(item.moq)
     assert row["deli"]["who"] == item.delivery.who
@@ -106,16 +109,20 @@ async def test_list_row_is_flat_with_a_string_thumb_and_the_moq_tier_price(api: 
 async def test_price_filters_and_a_max_below_the_min_is_ignored(api: Api) -> None:
     _, body = await api.items(ca="04_01_00_00_00", mnp="5000", mxp="9000", sz="200")
     prices = [int(row["price"]) for row in as_list(body["domeggook"]["list"]["item"])]
-    assert prices and all(5000 <= p <= 9000 for p in prices)
+    assert prices
+    assert all(5000 <= p <= 9000 for p in prices)
     _, body = await api.items(ca="04_01_00_00_00", mnp="5000", mxp="100", sz="200")
     prices = [int(row["price"]) for row in as_list(body["domeggook"]["list"]["item"])]
-    assert prices and all(p >= 5000 for p in prices) and max(prices) > 9000
+    assert prices
+    assert all(p >= 5000 for p in prices)
+    assert max(prices) > 9000
 
 
 async def test_moq_filter_mxq_one_returns_single_unit_items(api: Api) -> None:
     _, body = await api.items(ca="04_01_00_00_00", mxq="1", sz="200")
     rows = as_list(body["domeggook"]["list"]["item"])
-    assert rows and all(row["unitQty"] == "1" for row in rows)
+    assert rows
+    assert all(row["unitQty"] == "1" for row in rows)
     _, body = await api.items(ca="04_01_00_00_00", mnq="10", mxq="1", sz="200")
     assert all(int(row["unitQty"]) >= 10 for row in as_list(body["domeggook"]["list"]["item"]))
 
@@ -124,7 +131,8 @@ async def test_keyword_search_matches_titles_and_sorts_by_relevance(api: Api) ->
     _, body = await api.items(kw="텀블러", sz="200")
     rows = as_list(body["domeggook"]["list"]["item"])
     assert body["domeggook"]["header"]["sort"] == "se"
-    assert rows and all("텀블러" in row["title"] for row in rows)
+    assert rows
+    assert all("텀블러" in row["title"] for row in rows)
 
 
 async def test_price_sorts_order_rows_by_the_listed_price(api: Api) -> None:
@@ -132,7 +140,8 @@ async def test_price_sorts_order_rows_by_the_listed_price(api: Api) -> None:
     _, descending = await api.items(ca="04_01_00_00_00", so="ad", sz="200")
     up = [int(r["price"]) for r in as_list(ascending["domeggook"]["list"]["item"])]
     down = [int(r["price"]) for r in as_list(descending["domeggook"]["list"]["item"])]
-    assert up == sorted(up) and down == sorted(down, reverse=True)
+    assert up == sorted(up)
+    assert down == sorted(down, reverse=True)
     assert ascending["domeggook"]["header"]["sort"] == "aa"
 
 
@@ -151,9 +160,11 @@ async def test_supply_market_lists_supply_prices(api: Api) -> None:
     _, body = await api.call(ver="4.1", mode="getItemList", market="supply", ca="04_01_00_00_00", sz="200")
     for row in as_list(body["domeggook"]["list"]["item"]):
         item = api.catalog.get(int(row["no"]))
-        assert item is not None and int(row["price"]) == item.supply_price_won
+        assert item is not None
+        assert int(row["price"]) == item.supply_price_won
 
 
 async def test_list_without_market_is_an_error(api: Api) -> None:
     status, body = await api.call(ver="4.1", mode="getItemList", ca="04_01_00_00_00")
-    assert status == 200 and "errors" in body
+    assert status == 200
+    assert "errors" in body

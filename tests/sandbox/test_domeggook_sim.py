@@ -40,7 +40,8 @@ async def test_every_documented_item_view_version_answers_the_same_item(api: Api
         body = await api.view(item.no, ver=ver)
         assert int(body["domeggook"]["basis"]["no"]) == item.no
     status, body = await api.call(ver="4.0", mode="getItemView", no=str(item.no), market="dome")
-    assert status == 200 and int(body["domeggook"]["basis"]["no"]) == item.no
+    assert status == 200
+    assert int(body["domeggook"]["basis"]["no"]) == item.no
 
 
 async def test_numbers_and_booleans_come_as_strings_or_native_values_depending_on_the_item(api: Api) -> None:
@@ -172,7 +173,8 @@ async def test_multiple_true_returns_a_list_under_domeggook_item(api: Api) -> No
     numbers = ",".join(str(i.no) for i in items)
     status, body = await api.call(ver="4.5", mode="getItemView", no=numbers, multiple="true")
     assert status == 200
-    assert set(body) == {"domeggook"} and set(body["domeggook"]) == {"item"}
+    assert set(body) == {"domeggook"}
+    assert set(body["domeggook"]) == {"item"}
     assert [int(v["basis"]["no"]) for v in body["domeggook"]["item"]] == [i.no for i in items]
 
 
@@ -198,7 +200,8 @@ async def test_multiple_true_refuses_more_numbers_than_the_maximum(api: Api) -> 
     numbers = ",".join(str(i.no) for i in list(api.catalog)[:101])
     status, body = await api.call(ver="4.5", mode="getItemView", no=numbers, multiple="true")
     assert status == 200
-    assert "errors" in body and "domeggook" not in body
+    assert "errors" in body
+    assert "domeggook" not in body
 
 
 # --- errors ------------------------------------------------------------------------------------
@@ -249,9 +252,11 @@ async def test_error_http_status_is_configurable(serve_domeggook: ServeDomeggook
     config = DomeggookSimConfig(error_http_status=401, unknown_service_http_status=400)
     api = await serve_domeggook(generate_catalog(20, SEED), config)
     status, body = await api.call(aid="wrong", ver="1.0", mode="getCategoryList")
-    assert status == 401 and "errors" in body
+    assert status == 401
+    assert "errors" in body
     status, body = await api.call(ver="9.9", mode="getItemList")
-    assert status == 400 and body["errors"]["dcode"] == "UNKNOWN_SERVICE"
+    assert status == 400
+    assert body["errors"]["dcode"] == "UNKNOWN_SERVICE"
 
 
 async def test_deleting_an_item_through_the_control_endpoint_turns_it_into_item_error(api: Api) -> None:

@@ -63,7 +63,7 @@ def test_canonical_documentation_salt_is_accepted() -> None:
     ],
 )
 def test_out_of_range_knobs_are_refused(changes: dict[str, object]) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError):  # noqa: PT011
         NaverSimConfig(**changes)  # type: ignore[arg-type]
 
 

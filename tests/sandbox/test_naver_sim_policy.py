@@ -108,7 +108,8 @@ async def test_option_values_must_be_shorter_than_25_characters(naver: NaverApi)
 
     status, answer = await create(naver, body)
 
-    assert status == 400 and problem_names(answer) == {f"{ROWS}[1].optionName1"}
+    assert status == 400
+    assert problem_names(answer) == {f"{ROWS}[1].optionName1"}
 
 
 @pytest.mark.parametrize(
@@ -133,7 +134,8 @@ async def test_names_and_notice_fields_refuse_forbidden_characters_and_boundary_
 
     status, answer = await create(naver, body)
 
-    assert status == 400 and problem_names(answer) == {path}
+    assert status == 400
+    assert problem_names(answer) == {path}
 
 
 async def test_a_deleted_product_stays_in_search_as_delete(naver: NaverApi) -> None:

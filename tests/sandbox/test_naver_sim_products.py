@@ -17,11 +17,13 @@ def seller_search(code: str | None) -> dict[str, object]:
     return body
 
 
-async def test_create_answers_only_the_two_product_numbers(naver: NaverApi) -> None:
+async def test_create_answers_the_product_numbers_and_echoes_the_product(naver: NaverApi) -> None:
     status, body, headers = await naver.call("POST", "/v2/products", json=await naver.valid_payload())
+    numbers = {"originProductNo", "smartstoreChannelProductNo"}
     assert status == 200
-    assert set(body) == {"originProductNo", "smartstoreChannelProductNo"}
-    assert all(isinstance(value, int) and value > 10**10 for value in body.values())
+    # [DOC create-product-product.md §Responses]: the numbers plus the echoed product.
+    assert set(body) == numbers | {"originProduct", "smartstoreChannelProduct"}
+    assert all(isinstance(body[key], int) and body[key] > 10**10 for key in numbers)
     assert headers["Content-Type"].startswith("application/json")
 
 
@@ -73,7 +75,7 @@ async def test_put_replaces_the_whole_product(naver: NaverApi) -> None:
     status, answer, _ = await naver.call("PUT", path, json=current)
     _, after, _ = await naver.call("GET", path)
     assert status == 200
-    assert answer == numbers
+    assert answer == {key: numbers[key] for key in ("originProductNo", "smartstoreChannelProductNo")}
     assert after["originProduct"]["name"] == "새 이름"
     assert after["originProduct"]["salePrice"] == 25000
     assert "seoInfo" not in after["originProduct"]["detailAttribute"]

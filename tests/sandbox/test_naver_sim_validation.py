@@ -192,8 +192,8 @@ REJECTED: list[Any] = [
         id="notice-missing-on-create",
     ),
     pytest.param(
-        change((f"{D}.productInfoProvidedNotice.productInfoProvidedNoticeType", "WEAR")),
-        {f"{D}.productInfoProvidedNotice.wear"},
+        change((f"{D}.productInfoProvidedNotice.productInfoProvidedNoticeType", "KITCHEN_UTENSILS")),
+        {f"{D}.productInfoProvidedNotice.kitchenUtensils"},
         id="notice-type-without-its-object",
     ),
     pytest.param(

@@ -256,7 +256,7 @@ def test_wire_integers_accept_the_spellings_seen_in_the_wild(raw: object, expect
     "raw", ["12.5", "abc", True, "1e5", "", "9" * 16, float("nan"), float("inf"), [], "1,2,3", "12,34"]
 )
 def test_wire_integers_refuse_anything_that_is_not_a_whole_number(raw: object) -> None:
-    with pytest.raises(ValueError, match="whole number|number|digits"):
+    with pytest.raises(ValueError, match="whole number|number|digits"):  # noqa: RUF043
         parse_wire_int(raw)
 
 

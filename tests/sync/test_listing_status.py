@@ -94,7 +94,8 @@ async def test_a_suspended_option_product_resumes(h: Harness) -> None:
     # Then the change-status call (with stockQuantity) is accepted and the product sells
     summary = await h.summary(item.no)
     assert resumed.outcome is Outcome.RESUMED, resumed.line()
-    assert summary["statusType"] == "SALE" and summary["stockQuantity"] > 0
+    assert summary["statusType"] == "SALE"
+    assert summary["stockQuantity"] > 0
     assert (await h.row(item.no)).state is State.COMPLETED
 
 

@@ -118,7 +118,7 @@ async def postgres(postgres_server: RestartablePostgres) -> AsyncIterator[Restar
     finally:
         await conn.close()
     await migrate(postgres_server.database_url("storebridge"))
-    yield postgres_server
+    return postgres_server
 
 
 @pytest.fixture

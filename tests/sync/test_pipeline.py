@@ -43,7 +43,7 @@ async def test_new_items_are_created_with_price_options_images_notice_and_seller
         price = int(origin["salePrice"])
         cost = item.price_at(item.moq)
         assert cost is not None
-        assert price % 10 == 0 and price > cost, "margin applied and rounded to 10 won"
+        assert price % 10 == 0 and price > cost, "margin applied and rounded to 10 won"  # noqa: PT018
         detail = origin["detailAttribute"]
         assert detail["sellerCodeInfo"]["sellerManagementCode"] == f"DG-dome-{no}"
         assert "/shop-phinf/" in origin["images"]["representativeImage"]["url"], "only Naver-hosted images"
@@ -52,7 +52,9 @@ async def test_new_items_are_created_with_price_options_images_notice_and_seller
         if rows:
             assert sum(int(r["stockQuantity"]) for r in rows) == int(origin["stockQuantity"])
         row = await store.get("dome", no)
-        assert row is not None and row.state is State.COMPLETED and row.origin_product_no is not None
+        assert row is not None
+        assert row.state is State.COMPLETED
+        assert row.origin_product_no is not None
     assert (await h.counts()).duplicates == 0
 
 
@@ -73,13 +75,15 @@ async def test_price_change_of_a_plain_item_takes_one_naver_call(h: Harness) -> 
     assert result.outcome is Outcome.PRICE_STOCK, result.line()
     assert await h.naver_calls() == before + 1
     new_price = int((await h.summary(no))["salePrice"])
-    assert new_price != old_price and new_price >= 90000
+    assert new_price != old_price
+    assert new_price >= 90000
 
 
 async def test_option_stock_and_title_changes_propagate(h: Harness) -> None:
     no = (await created_items(h, with_options=True))[0]
     item = h.sandbox.catalog.get(no)
-    assert item is not None and item.options is not None
+    assert item is not None
+    assert item.options is not None
     key = item.options.variants[0].key
     await h.change_item(no, {"option_stock": {key: 77}})
     assert (await h.resources.syncer.sync_item(no)).outcome is Outcome.PRICE_STOCK
@@ -98,7 +102,8 @@ async def test_sold_out_ended_deleted_and_back_on_sale(h: Harness) -> None:
     results = {r.item_no: r for r in await h.resources.syncer.sync_items([sold_out, ended, deleted])}
     assert int((await h.summary(sold_out))["stockQuantity"]) == 0
     assert results[ended].outcome is Outcome.SUSPENDED
-    assert results[deleted].outcome is Outcome.SUSPENDED and results[deleted].code == "ITEM_GONE"
+    assert results[deleted].outcome is Outcome.SUSPENDED
+    assert results[deleted].code == "ITEM_GONE"
     assert (await h.summary(ended))["statusType"] == "SUSPENSION"
     await h.change_item(ended, {"status": "on_sale"})
     resumed = await h.resources.syncer.sync_item(ended)
@@ -137,7 +142,9 @@ async def test_hostile_items_end_in_a_recorded_reason_and_nothing_half_written(
             if result.outcome in OK:
                 continue
             assert result.outcome in {Outcome.MANUAL_REVIEW, Outcome.FAILED, Outcome.RETRY}, result.line()
-            assert result.code and result.message and str(result.item_no) in result.message
+            assert result.code
+            assert result.message
+            assert str(result.item_no) in result.message
             assert row.state in {State.MANUAL_REVIEW, State.FAILED, State.RETRYING}
             assert row.last_error_code == result.code
             assert row.origin_product_no is None

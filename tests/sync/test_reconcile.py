@@ -81,11 +81,13 @@ async def test_stale_registering_row_not_found_becomes_unknown_and_waits_for_the
 
     # Then Naver is searched once, nothing is posted, and the grace period starts
     assert (result.outcome, result.code) == (Outcome.DEFERRED, "CREATE_OUTCOME_UNKNOWN"), result.line()
-    assert result.retry_after_s is not None and LONG_GRACE_S - 60 < result.retry_after_s <= LONG_GRACE_S
+    assert result.retry_after_s is not None
+    assert LONG_GRACE_S - 60 < result.retry_after_s <= LONG_GRACE_S
     spent = await h.counts() - before
     assert (spent.naver(SEARCH_API), spent.naver(CREATE_API)) == (1, 0)
     row = await h.row(no)
-    assert row.state is State.UNKNOWN and row.origin_product_no is None
+    assert row.state is State.UNKNOWN
+    assert row.origin_product_no is None
     last = (await h.events(no))[-1]
     assert (last.from_state, last.to_state, last.code) == (
         State.REGISTERING,
@@ -125,7 +127,8 @@ async def test_unknown_row_inside_the_grace_period_is_not_searched(h: Harness) -
 
     # Then Naver is neither searched nor posted to: the search index may not show the product yet
     assert (result.outcome, result.code) == (Outcome.DEFERRED, "CREATE_OUTCOME_UNKNOWN"), result.line()
-    assert result.retry_after_s is not None and 0 < result.retry_after_s <= LONG_GRACE_S
+    assert result.retry_after_s is not None
+    assert 0 < result.retry_after_s <= LONG_GRACE_S
     spent = await h.counts() - before
     assert (spent.naver(SEARCH_API), spent.naver(CREATE_API)) == (0, 0)
     assert (await h.row(no)).state is State.UNKNOWN
@@ -141,11 +144,12 @@ async def test_lost_create_found_by_seller_code_is_adopted_and_brought_up_to_dat
     result = await h.syncer.sync_item(no)
 
     # Then the one product is adopted and updated in place: no second create, no duplicate
-    assert result.outcome is Outcome.ADOPTED and result.origin_product_no == origin_no, result.line()
+    assert result.outcome is Outcome.ADOPTED and result.origin_product_no == origin_no, result.line()  # noqa: PT018
     spent = await h.counts() - before
     assert (spent.naver(SEARCH_API), spent.naver(CREATE_API), spent.duplicates) == (1, 0, 0)
     row = await h.row(no)
-    assert row.state is State.COMPLETED and row.origin_product_no == origin_no
+    assert row.state is State.COMPLETED
+    assert row.origin_product_no == origin_no
     assert transitions(await h.events(no))[-3:] == [
         ("UNKNOWN", "COMPLETED", "ADOPTED"),
         ("COMPLETED", "UPDATING", "STRUCTURE"),
@@ -168,10 +172,13 @@ async def test_several_products_under_the_seller_code_go_to_review(h: Harness) -
 
     # Then a person must choose: nothing is adopted, posted or deleted
     assert (result.outcome, result.code) == (Outcome.MANUAL_REVIEW, "DUPLICATE_ON_NAVER"), result.line()
-    assert result.message is not None and str(copy_no) in result.message and str(no) in result.message
+    assert result.message is not None
+    assert str(copy_no) in result.message
+    assert str(no) in result.message
     assert (await h.counts() - before).naver(CREATE_API) == 0
     row = await h.row(no)
-    assert row.state is State.MANUAL_REVIEW and row.origin_product_no is None
+    assert row.state is State.MANUAL_REVIEW
+    assert row.origin_product_no is None
     assert len(await h.listed(no)) == 2
 
 

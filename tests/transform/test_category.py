@@ -47,19 +47,23 @@ def test_an_exact_mapping_wins_over_its_parents() -> None:
         current("01_07_03_00_00"), {"01_07_03_00_00": "50000001", "01_07_00_00_00": "50000002"}
     )
 
-    assert match == CategoryMatch("50000001", "01_07_03_00_00", "01_07_03_00_00") and match.exact
+    assert match == CategoryMatch("50000001", "01_07_03_00_00", "01_07_03_00_00")
+    assert match.exact
 
 
 def test_an_unmapped_code_falls_back_to_its_parent() -> None:
     match = map_category(current("01_07_03_00_00"), {"01_07_00_00_00": "50000002"})
 
-    assert isinstance(match, CategoryMatch) and match.leaf_category_id == "50000002" and not match.exact
+    assert isinstance(match, CategoryMatch)
+    assert match.leaf_category_id == "50000002"
+    assert not match.exact
 
 
 def test_an_unmapped_code_falls_back_to_the_top_level() -> None:
     match = map_category(current("01_07_03_00_00"), {"01_00_00_00_00": "50000003"})
 
-    assert isinstance(match, CategoryMatch) and match.matched_code == "01_00_00_00_00"
+    assert isinstance(match, CategoryMatch)
+    assert match.matched_code == "01_00_00_00_00"
 
 
 def test_no_mapping_on_the_whole_path_is_category_not_mapped_listing_what_was_tried() -> None:
@@ -77,14 +81,16 @@ def test_no_mapping_on_the_whole_path_is_category_not_mapped_listing_what_was_tr
 def test_a_malformed_code_is_category_not_mapped(code: str) -> None:
     result = map_category(current(code), {"01_00_00_00_00": "50000003"})
 
-    assert isinstance(result, Rejection) and result.code == RejectionCode.CATEGORY_NOT_MAPPED
+    assert isinstance(result, Rejection)
+    assert result.code == RejectionCode.CATEGORY_NOT_MAPPED
     assert "is not five 2-digit levels" in result.message
 
 
 def test_a_map_value_that_is_not_a_naver_id_is_category_not_mapped() -> None:
     result = map_category(current("01_07_03_00_00"), {"01_07_03_00_00": "텀블러"})
 
-    assert isinstance(result, Rejection) and "is not a Naver category id" in result.message
+    assert isinstance(result, Rejection)
+    assert "is not a Naver category id" in result.message
 
 
 def test_without_current_the_deepest_parent_is_used() -> None:
@@ -98,7 +104,8 @@ def test_without_current_the_deepest_parent_is_used() -> None:
 
     match = map_category(item, {"04_01_00_00_00": "50000803"})
 
-    assert isinstance(match, CategoryMatch) and match.source_code == "04_01_00_00_00"
+    assert isinstance(match, CategoryMatch)
+    assert match.source_code == "04_01_00_00_00"
 
 
 @pytest.mark.parametrize("category", [None, "", {"current": {"code": ""}}, {"parents": {"elem": []}}])

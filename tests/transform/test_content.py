@@ -59,7 +59,9 @@ def test_clean_name_decodes_entities_and_strips_tags_emoji_and_symbols() -> None
 def test_a_300_character_name_is_cut_to_100_at_a_word_boundary() -> None:
     outcome = clean_name(titled(" ".join(["스텐텀블러"] * 50)), RULES)
 
-    assert outcome.name is not None and len(outcome.name) <= 100 and not outcome.name.endswith(" ")
+    assert outcome.name is not None
+    assert len(outcome.name) <= 100
+    assert not outcome.name.endswith(" ")
     assert outcome.name.endswith("스텐텀블러")
     assert AdjustmentCode.NAME_TRUNCATED in [n.code for n in outcome.adjustments]
 
@@ -102,9 +104,8 @@ def test_replace_words_rewrite_the_name_and_are_recorded() -> None:
 def test_warn_words_pass_with_a_warning() -> None:
     outcome = clean_name(titled("정품 텀블러"), RULES)
 
-    assert outcome.name == "정품 텀블러" and [n.code for n in outcome.adjustments] == [
-        AdjustmentCode.WORD_WARNING
-    ]
+    assert outcome.name == "정품 텀블러"
+    assert [n.code for n in outcome.adjustments] == [AdjustmentCode.WORD_WARNING]
 
 
 def test_a_replacement_that_introduces_a_blocked_word_is_still_blocked() -> None:
@@ -206,8 +207,11 @@ def test_unlicensed_detail_is_replaced_by_a_generated_description() -> None:
 
     outcome = build_detail(item, "텀블러 <특가>", RULES, {}, NAVER_URL)
 
-    assert outcome.html is not None and "s.example" not in outcome.html
-    assert "텀블러 &lt;특가&gt;" in outcome.html and NAVER_URL in outcome.html and "7x7x22cm" in outcome.html
+    assert outcome.html is not None
+    assert "s.example" not in outcome.html
+    assert "텀블러 &lt;특가&gt;" in outcome.html
+    assert NAVER_URL in outcome.html
+    assert "7x7x22cm" in outcome.html
     assert [n.code for n in outcome.adjustments] == [AdjustmentCode.DETAIL_GENERATED]
     assert detail_image_sources(item) == ()
 
@@ -217,7 +221,8 @@ def test_licensed_detail_that_is_empty_after_sanitising_is_replaced() -> None:
 
     outcome = build_detail(item, "텀블러", RULES, {}, None)
 
-    assert outcome.html is not None and "<h3>텀블러</h3>" in outcome.html
+    assert outcome.html is not None
+    assert "<h3>텀블러</h3>" in outcome.html
     assert "licensed detail is empty" in outcome.adjustments[-1].message
 
 
@@ -233,7 +238,8 @@ def test_detail_whose_only_images_were_not_rehosted_is_replaced() -> None:
 def test_a_blocked_word_in_visible_detail_text_is_a_rejection() -> None:
     outcome = build_detail(with_detail("<p onclick='x()'>처방전 없이 구매</p>"), "텀블러", RULES, {}, None)
 
-    assert outcome.html is None and outcome.rejections[0].code == RejectionCode.BANNED_WORD
+    assert outcome.html is None
+    assert outcome.rejections[0].code == RejectionCode.BANNED_WORD
     assert outcome.rejections[0].message == "item 46072413: banned word(s) 처방전 in the detail page text"
 
 

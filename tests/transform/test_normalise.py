@@ -113,4 +113,5 @@ def test_content_changes_are_structural(change: Callable[[dict[str, Any]], None]
 def test_the_two_hashes_differ_and_are_sha256_hex() -> None:
     item = parsed(body())
 
-    assert len(content_hash(item)) == 64 and content_hash(item) != structure_hash(item)
+    assert len(content_hash(item)) == 64
+    assert content_hash(item) != structure_hash(item)

@@ -71,7 +71,8 @@ def test_placeholders_become_see_detail_page() -> None:
 def test_notice_answers_follow_the_rules() -> None:
     etc = notice_of(body(), dataclasses.replace(RULES, notice_answer="1")).etc
 
-    assert etc is not None and etc.return_cost_reason == "1"
+    assert etc is not None
+    assert etc.return_cost_reason == "1"
 
 
 def test_long_notice_values_are_cut_to_navers_limits() -> None:
@@ -84,7 +85,9 @@ def test_long_notice_values_are_cut_to_navers_limits() -> None:
     etc = notice_of(raw).etc
 
     # Changed with issue 8: item/model names stay strictly below Naver's 50 ("50자보다 작게").
-    assert etc is not None and len(etc.item_name) == 49 and len(etc.manufacturer) == 200
+    assert etc is not None
+    assert len(etc.item_name) == 49
+    assert len(etc.manufacturer) == 200
 
 
 @pytest.mark.parametrize("info_duty", [None, "", {"type": "35", "item": []}, {"type": "35"}])
@@ -103,11 +106,9 @@ def test_missing_info_duty_is_filled_when_not_required() -> None:
 
     etc = notice_of(raw, dataclasses.replace(RULES, require_info_duty=False)).etc
 
-    assert (
-        etc is not None
-        and etc.item_name == "스텐 진공 텀블러 500ml"
-        and etc.manufacturer == "상세페이지 참조"
-    )
+    assert etc is not None
+    assert etc.item_name == "스텐 진공 텀블러 500ml"
+    assert etc.manufacturer == "상세페이지 참조"
 
 
 def test_china_origin_uses_the_china_code_and_the_supplier_as_importer() -> None:
@@ -119,7 +120,8 @@ def test_china_origin_uses_the_china_code_and_the_supplier_as_importer() -> None
 def test_configured_importer_overrides_the_supplier() -> None:
     origin = build_origin(item(body()), dataclasses.replace(RULES, importer_name="스토어브릿지"))
 
-    assert isinstance(origin, OriginAreaInfo) and origin.importer == "스토어브릿지"
+    assert isinstance(origin, OriginAreaInfo)
+    assert origin.importer == "스토어브릿지"
 
 
 def test_domestic_origin_needs_no_importer() -> None:
@@ -144,7 +146,8 @@ def test_the_notice_country_line_is_used_when_detail_country_is_a_placeholder() 
 
     origin = build_origin(item(raw), RULES)
 
-    assert isinstance(origin, OriginAreaInfo) and origin.origin_area_code == "0200037"
+    assert isinstance(origin, OriginAreaInfo)
+    assert origin.origin_area_code == "0200037"
 
 
 def test_no_origin_anywhere_is_origin_missing() -> None:
@@ -154,7 +157,8 @@ def test_no_origin_anywhere_is_origin_missing() -> None:
 
     result = build_origin(item(raw), RULES)
 
-    assert isinstance(result, Rejection) and result.code == RejectionCode.ORIGIN_MISSING
+    assert isinstance(result, Rejection)
+    assert result.code == RejectionCode.ORIGIN_MISSING
 
 
 def test_import_without_any_importer_name_is_rejected() -> None:
@@ -186,4 +190,98 @@ def test_an_unknown_tax_type_is_rejected() -> None:
 
     result = tax_type(item(raw))
 
-    assert isinstance(result, Rejection) and result.message == "item 46072413: unknown tax type '간이과세'"
+    assert isinstance(result, Rejection)
+    assert result.message == "item 46072413: unknown tax type '간이과세'"
+
+
+# -- notice type per category and origin codes from Naver's list (issue 8 §1) -------------------
+WEAR_ROWS = [
+    {"type": "item", "name": "제품소재", "desc": "면 100%"},
+    {"type": "item", "name": "색상", "desc": "상세페이지 참조"},
+    {"type": "item", "name": "치수", "desc": "S, M, L"},
+    {"type": "item", "name": "세탁방법 및 취급시 주의사항", "desc": "손세탁"},
+    {"type": "item", "name": "제조연월", "desc": "2024-03"},
+]
+
+
+def test_a_wear_category_gets_a_wear_notice_from_the_suppliers_rows() -> None:
+    raw = body()
+    raw["detail"]["infoDuty"]["item"] += WEAR_ROWS
+
+    notice = build_notice(item(raw), "티셔츠", RULES, ("WEAR", "ETC"))
+
+    assert isinstance(notice, ProductInfoProvidedNotice)
+    wear = notice.to_wire()["wear"]
+    assert notice.product_info_provided_notice_type == "WEAR"
+    assert (wear["material"], wear["color"], wear["size"]) == ("면 100%", "상세페이지 참조", "S, M, L")
+    assert (wear["caution"], wear["packDateText"], wear["manufacturer"]) == ("손세탁", "2024-03", "샘플제조")
+    assert wear["afterServiceDirector"] == "02-1234-5678"
+
+
+def test_a_cosmetic_category_gets_a_cosmetic_notice() -> None:
+    raw = body()
+    raw["detail"]["infoDuty"]["item"] += [
+        {"type": "item", "name": name, "desc": "상세페이지 참조"}
+        for name in ("용량 또는 중량", "제품 주요 사양", "사용기한", "사용방법", "주요성분")
+    ]
+
+    notice = build_notice(item(raw), "토너", RULES, ("COSMETIC", "ETC"))
+
+    assert isinstance(notice, ProductInfoProvidedNotice)
+    cosmetic = notice.to_wire()["cosmetic"]
+    assert notice.product_info_provided_notice_type == "COSMETIC"
+    assert (cosmetic["producer"], cosmetic["customerServicePhoneNumber"]) == ("중국", "02-1234-5678")
+
+
+def test_missing_wear_rows_fall_back_to_etc_when_the_category_allows_it() -> None:
+    notice = build_notice(item(body()), "티셔츠", RULES, ("WEAR", "ETC"))
+
+    assert isinstance(notice, ProductInfoProvidedNotice)
+    assert notice.product_info_provided_notice_type == "ETC"
+
+
+def test_missing_rows_without_etc_go_to_review_naming_them() -> None:
+    result = build_notice(item(body()), "티셔츠", RULES, ("WEAR",))
+
+    assert isinstance(result, Rejection)
+    assert result.code is RejectionCode.NOTICE_MISSING
+    assert "제품소재" in result.message
+    assert "세탁방법" in result.message
+
+
+AREAS = {
+    "00": "국산",
+    "0000009": "국산>경기도",
+    "0200037": "수입산>아시아>중국",
+    "0200041": "수입산>아시아>베트남",
+}
+
+
+@pytest.mark.parametrize(
+    ("country", "code"),
+    [
+        ("아시아_베트남", "0200041"),
+        ("국내_경기도", "0000009"),
+        ("대한민국", "00"),
+        ("아시아_중국", "0200037"),
+    ],
+)
+def test_origin_countries_map_to_codes_from_navers_list(country: str, code: str) -> None:
+    raw = body()
+    raw["detail"]["country"] = country
+
+    origin = build_origin(item(raw), dataclasses.replace(RULES, origin_areas=AREAS))
+
+    assert isinstance(origin, OriginAreaInfo)
+    assert origin.origin_area_code == code
+
+
+def test_a_country_not_in_the_list_is_direct_input_and_a_table_code_naver_lacks_is_not_trusted() -> None:
+    raw = body()
+    raw["detail"]["country"] = "유럽_몰타"
+    rules = dataclasses.replace(RULES, origin_areas=AREAS, origin_codes={"몰타": "0299999"})
+
+    origin = build_origin(item(raw), rules)
+
+    assert isinstance(origin, OriginAreaInfo)
+    assert (origin.origin_area_code, origin.content) == ("04", "몰타")

@@ -130,7 +130,8 @@ def test_three_axes_are_accepted() -> None:
 
     outcome = build(with_options(axes, {"00_00_00": row("x", 1), "00_01_00": row("y", 2)}))
 
-    assert outcome.option_info is not None and outcome.option_info.option_combinations[1].option_name3 == "면"
+    assert outcome.option_info is not None
+    assert outcome.option_info.option_combinations[1].option_name3 == "면"
     assert outcome.stock_quantity == 3
 
 
@@ -218,7 +219,8 @@ def test_more_rows_than_the_limit_are_rejected() -> None:
 def test_a_single_row_without_add_on_is_sold_as_a_plain_product() -> None:
     outcome = build(with_options([("색상", ["단일"])], {"00": row("단일", 42)}))
 
-    assert outcome.option_info is None and outcome.stock_quantity == 42
+    assert outcome.option_info is None
+    assert outcome.stock_quantity == 42
     assert [n.code for n in outcome.adjustments] == [AdjustmentCode.SINGLE_OPTION_COLLAPSED]
 
 
@@ -228,7 +230,8 @@ def test_a_supplier_status_other_than_on_sale_zeroes_every_stock() -> None:
 
     outcome = build(DomeggookItem.model_validate(raw))
 
-    assert outcome.option_info is not None and outcome.stock_quantity == 0
+    assert outcome.option_info is not None
+    assert outcome.stock_quantity == 0
     assert [r.stock_quantity for r in outcome.option_info.option_combinations] == [0, 0]
     assert AdjustmentCode.STATUS_NOT_ON_SALE in [n.code for n in outcome.adjustments]
 
@@ -337,7 +340,8 @@ def test_an_option_price_exception_leaf_replaces_the_price_bands() -> None:
         item, rules, cost_won=9900, sale_price_won=11880, seller_code=CODE, leaf_category_id="50000803"
     )
 
-    assert banded.option_info is not None and excepted.option_info is not None
+    assert banded.option_info is not None
+    assert excepted.option_info is not None
     assert [r.usable for r in banded.option_info.option_combinations] == [True, False]
     assert [r.usable for r in excepted.option_info.option_combinations] == [True, True]
     assert excepted.option_info.option_combinations[1].price == 7200

@@ -110,7 +110,8 @@ def test_price_is_raised_to_the_supplier_minimum_resale_price() -> None:
 def test_a_resale_minimum_below_the_computed_price_changes_nothing() -> None:
     outcome = compute_price(item_with({"dome": "10000", "resale": {"minimum": "1000"}}), RULES)
 
-    assert outcome.sale_price_won == 13000 and outcome.adjustments == ()
+    assert outcome.sale_price_won == 13000
+    assert outcome.adjustments == ()
 
 
 def test_missing_market_price_is_price_missing_naming_the_market() -> None:

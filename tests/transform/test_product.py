@@ -176,7 +176,8 @@ def test_representative_image_falls_back_to_smaller_sizes() -> None:
 def test_a_representative_image_that_was_not_uploaded_is_rejected() -> None:
     result = build_product(DomeggookItem.model_validate(body()), RULES, {DETAIL: UPLOADED[DETAIL]})
 
-    assert isinstance(result, TransformRejected) and result.codes == (RejectionCode.IMAGE_NOT_UPLOADED,)
+    assert isinstance(result, TransformRejected)
+    assert result.codes == (RejectionCode.IMAGE_NOT_UPLOADED,)
 
 
 def test_an_item_without_a_usable_thumbnail_is_image_missing() -> None:
@@ -257,7 +258,8 @@ def test_sold_out_supplier_status_keeps_the_product_with_zero_stock() -> None:
 
     product = transformed(raw).payload.origin_product
 
-    assert product.stock_quantity == 0 and product.status_type == "SALE"
+    assert product.stock_quantity == 0
+    assert product.status_type == "SALE"
 
 
 def test_included_shipping_raises_the_price_and_ships_free() -> None:
@@ -267,9 +269,8 @@ def test_included_shipping_raises_the_price_and_ships_free() -> None:
     product = transformed(raw, rules).payload.origin_product
 
     assert product.sale_price == 4200 + 2500
-    assert (
-        product.delivery_info is not None and product.delivery_info.delivery_fee.delivery_fee_type == "FREE"
-    )
+    assert product.delivery_info is not None
+    assert product.delivery_info.delivery_fee.delivery_fee_type == "FREE"
 
 
 def test_naver_shopping_registration_follows_the_rules() -> None:

@@ -150,7 +150,8 @@ def test_forbidden_characters_in_the_name_are_replaced_and_words_kept() -> None:
     outcome = clean_name(DomeggookItem.model_validate(raw), RULES)
 
     assert outcome.name == "스텐 텀블러 특가 12' (신상)"
-    assert outcome.name is not None and not set(outcome.name) & NAME_FORBIDDEN
+    assert outcome.name is not None
+    assert not set(outcome.name) & NAME_FORBIDDEN
 
 
 def test_notice_model_and_item_names_lose_forbidden_characters_and_stay_below_50() -> None:
@@ -160,7 +161,8 @@ def test_notice_model_and_item_names_lose_forbidden_characters_and_stay_below_50
     etc = listed(raw)["detailAttribute"]["productInfoProvidedNotice"]["etc"]
 
     assert etc["modelName"].startswith("Bottle 32oz Straw 'Lid'")
-    assert len(etc["modelName"]) <= 49 and not set(etc["modelName"]) & NAME_FORBIDDEN
+    assert len(etc["modelName"]) <= 49
+    assert not set(etc["modelName"]) & NAME_FORBIDDEN
 
 
 @pytest.mark.parametrize(
@@ -199,7 +201,8 @@ def test_spaced_single_word_in_the_name_is_blocked() -> None:
 
     outcome = clean_name(DomeggookItem.model_validate(raw), RULES)
 
-    assert outcome.name is None and outcome.rejections[0].code == RejectionCode.BANNED_WORD
+    assert outcome.name is None
+    assert outcome.rejections[0].code == RejectionCode.BANNED_WORD
 
 
 def test_exchange_fee_is_twice_the_one_way_return_fee() -> None:

@@ -129,15 +129,18 @@ async def test_a_group_that_dies_is_restarted_and_the_other_keeps_running(
 
         await until(batch_back, "the batch group to be restarted and ready")
         restarted = started(worker.log_path)[-1]
-        assert restarted["queue"] == "batch" and restarted["pid"] != pids["batch"]
+        assert restarted["queue"] == "batch"
+        assert restarted["pid"] != pids["batch"]
         assert all(alive(pid) for pid in normal_processes), "the normal group was touched"
         began = time.monotonic()
         status = await worker.stop()
         stop_s = time.monotonic() - began
     assert status == 0, worker.tail(60)
     names = [e["event"] for e in _events(worker.log_path)]
-    assert names.count("worker.group.died") == 1 and "worker.group.restarting" in names
-    assert "worker.stopping" in names and "worker.shutdown.waiting" in names
+    assert names.count("worker.group.died") == 1
+    assert "worker.group.restarting" in names
+    assert "worker.stopping" in names
+    assert "worker.shutdown.waiting" in names
     assert stop_s < float(env["SHUTDOWN_TIMEOUT_S"]), "nothing was in flight: no reason to wait the timeout"
 
 
@@ -165,7 +168,8 @@ def test_a_crash_looping_group_stops_everything_and_exits_non_zero(tmp_path: Pat
     assert done.returncode == 3, log_path.read_text()
     assert [e["queue"] for e in events if e["event"] == "worker.group.started"] == ["normal"] + ["batch"] * 3
     [loop] = [e for e in events if e["event"] == "worker.group.crash_loop"]
-    assert loop["queue"] == "batch" and loop["restarts"] == 2
+    assert loop["queue"] == "batch"
+    assert loop["restarts"] == 2
     assert {"queue": "normal", "status": -signal.SIGTERM} in [
         {"queue": e["queue"], "status": e["status"]} for e in events if e["event"] == "worker.group.exited"
     ], "the healthy group was stopped with the crash-looping one"

@@ -210,7 +210,7 @@ async def test_a_batch_message_registers_its_items_once_and_releases_their_marke
     stats = await naver_stats(fast_sandbox)
     assert stats["products"] == len(completed)
     assert stats["duplicates"] == 0
-    assert h.queued("batch") == [] and h.queued("batch.DQ") == [], "nothing goes back to the queue"
+    assert h.queued("batch") == [] and h.queued("batch.DQ") == [], "nothing goes back to the queue"  # noqa: PT018
 
 
 async def test_an_item_that_must_wait_goes_back_alone_as_a_smaller_delayed_message(
@@ -298,8 +298,11 @@ async def test_resources_are_opened_once_per_worker_and_closed_at_shutdown(
         assert get_resources() is opened, "one set of resources for every message"
     await h.stop()
     assert opened.closed
-    assert opened.pipeline.store is not None and opened.pipeline.store.closed
-    assert syncer.domeggook.closed and syncer.naver.closed and syncer.images.closed
+    assert opened.pipeline.store is not None
+    assert opened.pipeline.store.closed
+    assert syncer.domeggook.closed
+    assert syncer.naver.closed
+    assert syncer.images.closed
     with pytest.raises(RuntimeError):
         opened.redis  # noqa: B018 - the client is gone
     with pytest.raises(RuntimeError):
@@ -359,5 +362,5 @@ async def test_storebridge_worker_exits_non_zero_with_one_line_when_the_database
         status = await asyncio.wait_for(worker.proc.wait(), WAIT_S)
     assert status != 0
     output = worker.tail(60)
-    assert "DATABASE_URL" in output and "Traceback" not in output and "secret" not in output, output
+    assert "DATABASE_URL" in output and "Traceback" not in output and "secret" not in output, output  # noqa: PT018
     assert "worker.group.started" not in output, output

@@ -213,53 +213,36 @@ securityContext:
   {{- toYaml .Values.podSecurityContext | nindent 2 }}
 {{- end }}
 
-{{/* The worker container set: (dict "ctx" $ "queue" "normal" "processes" 1 "threads" 4 "prefetch" 0
-"image" <map> "resources" <map> "name" "worker") */}}
+{{/* The worker container: (dict "ctx" $ "queue" "normal" "processes" 1 "threads" 4 "prefetch" 0
+"image" <map> "resources" <map>). `storebridge worker --queues Q` runs the start-up checks, supervises
+the Dramatiq group and serves the pod's /health and /metrics itself (no sidecar). */}}
 {{- define "storebridge.workerContainers" -}}
 {{- $ctx := .ctx }}
 - name: worker
   image: {{ include "storebridge.image" (dict "ctx" $ctx "image" .image) }}
   imagePullPolicy: {{ $ctx.Values.image.pullPolicy }}
   args:
-    - dramatiq
-    - {{ $ctx.Values.worker.actorsModule }}
+    - worker
     - --queues
     - {{ .queue }}
-    - --processes
-    - {{ .processes | quote }}
-    - --threads
-    - {{ .threads | quote }}
-    - --worker-shutdown-timeout
-    - {{ mul $ctx.Values.shutdownTimeoutSeconds 1000 | quote }}
-    - --skip-logging
   envFrom:
     {{- include "storebridge.envFrom" $ctx | nindent 4 }}
   env:
     {{- include "storebridge.env" $ctx | nindent 4 }}
+    - name: WORKER_PROCESSES
+      value: {{ .processes | quote }}
+    - name: {{ printf "WORKER_%s_THREADS" (upper .queue) }}
+      value: {{ .threads | quote }}
+    - name: WORKER_METRICS_PORT
+      value: {{ ternary $ctx.Values.worker.metrics.port 0 $ctx.Values.worker.metrics.enabled | quote }}
     {{- if .prefetch }}
     - name: dramatiq_queue_prefetch
       value: {{ .prefetch | quote }}
     {{- end }}
-  securityContext:
-    {{- toYaml $ctx.Values.containerSecurityContext | nindent 4 }}
-  {{- include "storebridge.preStop" $ctx | nindent 2 }}
-  resources:
-    {{- toYaml .resources | nindent 4 }}
-  volumeMounts:
-    {{- include "storebridge.volumeMounts" $ctx | nindent 4 }}
-{{- if $ctx.Values.worker.exporter.enabled }}
-- name: metrics
-  image: {{ include "storebridge.image" (dict "ctx" $ctx "image" .image) }}
-  imagePullPolicy: {{ $ctx.Values.image.pullPolicy }}
-  args: ["metrics-exporter"]
-  env:
-    - name: PROMETHEUS_MULTIPROC_DIR
-      value: {{ $ctx.Values.prometheusMultiprocDir | quote }}
-    - name: EXPORTER_PORT
-      value: {{ $ctx.Values.worker.exporter.port | quote }}
+  {{- if $ctx.Values.worker.metrics.enabled }}
   ports:
     - name: metrics
-      containerPort: {{ $ctx.Values.worker.exporter.port }}
+      containerPort: {{ $ctx.Values.worker.metrics.port }}
       protocol: TCP
   {{- if $ctx.Values.worker.livenessProbe.enabled }}
   livenessProbe:
@@ -278,15 +261,12 @@ securityContext:
     periodSeconds: {{ $ctx.Values.worker.readinessProbe.periodSeconds }}
     timeoutSeconds: 3
   {{- end }}
+  {{- end }}
   securityContext:
     {{- toYaml $ctx.Values.containerSecurityContext | nindent 4 }}
+  {{- include "storebridge.preStop" $ctx | nindent 2 }}
   resources:
-    {{- toYaml $ctx.Values.worker.exporter.resources | nindent 4 }}
+    {{- toYaml .resources | nindent 4 }}
   volumeMounts:
-    - name: tmp
-      mountPath: /tmp
-    - name: prometheus-multiproc
-      mountPath: {{ $ctx.Values.prometheusMultiprocDir }}
-      readOnly: true
-{{- end }}
+    {{- include "storebridge.volumeMounts" $ctx | nindent 4 }}
 {{- end }}

@@ -8,7 +8,8 @@ Hostile items: every ``hostile_every``-th item (default every 10th, i.e. 10 %) i
 the slots receiving the ``Scenario`` tags round-robin in ``SCENARIOS`` order (so a catalog of
 ``10 * len(SCENARIOS)`` items holds each scenario at least once). Find them with
 ``catalog.with_scenario("corrupt_image")`` or over HTTP with ``GET /_sandbox/items?scenario=…``.
-The other items still vary naturally: ~88 % on sale, ~5 % sold out, ~4 % ended, ~3 % deleted;
+The other items still vary naturally: ~88 % on sale (1 in 16 of them shown as 기간미지정), ~5 % sold
+out, ~4 % ended (half of them as 기간종료 / 승인거부 / 승인대기 / 아웃벌점 제재), ~3 % deleted;
 ~15 % with ``desc.license.usable`` false; 0–3 option axes with sold-out and hidden variants.
 """
 
@@ -162,6 +163,27 @@ def _weighted_status(rng: random.Random) -> ItemStatus:
             return status
         roll -= weight
     return ItemStatus.ON_SALE
+
+
+#: Documented statuses an on-sale / ended item may show instead (drawn from spare bits of the
+#: item's ``quirk_seed``, so the random stream, and every other field, stays as it was).
+_ON_SALE_VARIANTS = (ItemStatus.NO_PERIOD,)
+_ENDED_VARIANTS = (
+    ItemStatus.PERIOD_ENDED,
+    ItemStatus.APPROVAL_REJECTED,
+    ItemStatus.PENDING_APPROVAL,
+    ItemStatus.SANCTIONED,
+)
+
+
+def _status_variant(status: ItemStatus, quirk_seed: int) -> ItemStatus:
+    """About 1 in 16 on-sale items is 기간미지정; half of the ended ones show another end state."""
+    roll = quirk_seed >> 24
+    if status is ItemStatus.ON_SALE and roll % 16 == 15:
+        return _ON_SALE_VARIANTS[0]
+    if status is ItemStatus.ENDED and roll % 2:
+        return _ENDED_VARIANTS[(roll >> 1) % len(_ENDED_VARIANTS)]
+    return status
 
 
 def _make_tiers(rng: random.Random, base: int, moq: int) -> list[tuple[int, int]]:
@@ -319,7 +341,7 @@ def _make_item(rng: random.Random, no: int, seller: SimSeller, scenario: Scenari
         : _between(rng, 1, 5)
     ]
     status = ItemStatus.ON_SALE if scenario else _weighted_status(rng)
-    return Item(
+    item = Item(
         no=no,
         title=title,
         keywords=keywords,
@@ -353,3 +375,6 @@ def _make_item(rng: random.Random, no: int, seller: SimSeller, scenario: Scenari
         scenarios=(scenario,) if scenario else (),
         dome_price_override="1+3800|20+" if scenario is Scenario.MALFORMED_TIER_PRICE else None,
     )
+    if not scenario:  # hostile items stay on sale: their scenario is their only problem
+        item.status = _status_variant(item.status, item.quirk_seed)
+    return item

@@ -24,6 +24,13 @@ class ItemStatus(enum.StrEnum):
     SOLD_OUT = "sold_out"
     ENDED = "ended"
     DELETED = "deleted"
+    #: The other ``basis.status`` strings [DOC S3 in domeggook-api.md §2.4]: 기간미지정 sells (on
+    #: sale with no end date); the rest do not (awaiting / refused approval, period over, penalty).
+    NO_PERIOD = "no_period"
+    PENDING_APPROVAL = "pending_approval"
+    APPROVAL_REJECTED = "approval_rejected"
+    PERIOD_ENDED = "period_ended"
+    SANCTIONED = "sanctioned"
 
 
 class Scenario(enum.StrEnum):

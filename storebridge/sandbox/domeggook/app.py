@@ -44,7 +44,7 @@ from storebridge.sandbox.domeggook.errors import (
     rate_limited_error,
     xml_error_response,
 )
-from storebridge.sandbox.domeggook.limits import SimKeyQuota
+from storebridge.sandbox.domeggook.limits import SimKeyQuota, block_answer
 from storebridge.sandbox.domeggook.listing import list_items
 from storebridge.sandbox.domeggook.render import one_or_list, render_category_tree, render_item_view
 from storebridge.sandbox.domeggook.state import STATE_KEY, DomeggookSimState
@@ -131,7 +131,7 @@ def _rate_limited(state: DomeggookSimState) -> web.Response:
     state.stats.rate_limited += 1
     cfg = state.config
     error = rate_limited_error(cfg.per_minute_limit, cfg.per_day_limit, cfg.minute_block_s)
-    return error_response(error, state.clock(), 429)
+    return block_answer(error, state.clock(), state.faults.block_http_status)
 
 
 async def api_handler(request: web.Request) -> web.Response:

@@ -5,16 +5,38 @@ counts as "a minute" is not documented; the simulator uses a **sliding** 60 s wi
 reading (a client that paces itself per calendar minute can burst 2x across a minute boundary and
 must be caught here). The call that breaks a limit is refused (429) and starts the block; refused
 calls are not counted and do not extend a block ([GUESS]). All times come from the injected clock.
+
+How a block is *answered* is undocumented (fidelity-evidence #20): several clients expect HTTP 429,
+and Domeggook sends its other errors with HTTP 200. ``block_answer`` renders either, chosen by the
+``block_http_status`` fault setting (``POST /_sandbox/faults``): with 200 the ``errors`` body also
+drops the ``429`` code and the invented dcode, so only the documented text ("…차단됩니다", S16) says
+it is a block — the one signal a client can rely on [INFERRED].
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from aiohttp import web
+
+from storebridge.sandbox.domeggook.errors import SimDomeggookError, error_response
 
 MINUTE_WINDOW_S = 60.0
 DAY_WINDOW_S = 86_400.0
 KST_OFFSET_S = 9 * 3600
+
+
+#: ``errors`` fields of a block answered with HTTP 200 [INFERRED: real code/dcode unknown].
+BLOCK_AS_200_CODE = "-1"
+BLOCK_AS_200_DCODE = "ACCESS_BLOCKED"
+
+
+def block_answer(error: SimDomeggookError, now_ts: float, http_status: int) -> web.Response:
+    """The answer to a blocked call: ``error`` with HTTP 429, or as an HTTP 200 ``errors`` body."""
+    if http_status == 200:
+        error = replace(error, code=BLOCK_AS_200_CODE, message="Blocked", dcode=BLOCK_AS_200_DCODE)
+    return error_response(error, now_ts, http_status)
 
 
 def kst_day(ts: float) -> int:

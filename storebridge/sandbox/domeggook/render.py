@@ -41,6 +41,12 @@ STATUS_TEXT = {
     ItemStatus.SOLD_OUT: "판매중",  # see ItemStatus: sold out shows as 판매중 with zero stock
     ItemStatus.ENDED: "판매종료",
     ItemStatus.DELETED: "판매종료",  # never rendered: deleted items answer ITEM_ERROR
+    # [DOC S3] the remaining documented values (domeggook-api.md §2.4 ``basis.status``).
+    ItemStatus.NO_PERIOD: "기간미지정",
+    ItemStatus.PENDING_APPROVAL: "승인대기",
+    ItemStatus.APPROVAL_REJECTED: "승인거부",
+    ItemStatus.PERIOD_ENDED: "기간종료",
+    ItemStatus.SANCTIONED: "아웃벌점 제재",
 }
 LICENSE_OK_MSG = "상세페이지 이미지 사용 가능"
 LICENSE_DENIED_MSG = "본 상품의 상세페이지 이미지는 타 쇼핑몰 재판매 시 사용할 수 없습니다."

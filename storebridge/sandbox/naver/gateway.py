@@ -8,7 +8,20 @@ Order per request, outermost first (each step can answer on its own):
    before auth: the sandbox has one application, so every call is that application's, and an
    unauthenticated burst still spends tokens — the stricter of the two possible orders;
 4. Bearer check → 401 ``GW.AUTHN`` (the token route is exempt);
-5. fault injection (latency, 5xx, timeout, forced 429, lost answer), drawn from ``Faults``.
+5. fault injection (latency, 5xx, timeout, forced 429, lost answer, and the gateway conditions
+   below), drawn from ``Faults``.
+
+Gateway conditions a real deployment meets, each with its evidence (docs/SANDBOX.md):
+
+- ``quota_limit_rate``: 429 ``GW.QUOTA_LIMIT`` "할당된 시간당 요청량을 초과하였습니다." with
+  ``GNCP-GW-Quota-Period`` (``quota_period``), ``-Limit`` and ``-Remaining: 0`` — DOC (restriction
+  page: SECONDS/ROUND), OBSERVED (D-3753 body; HOURS during the token-spec penalty, D-3751);
+- ``ip_not_allowed_rate``: 403 ``GW.IP_NOT_ALLOWED`` — DOC (trouble-shooting table, reference §6).
+  It is drawn after the token bucket and the Bearer check like every fault; the real gateway's
+  order is not documented [INF];
+- ``maintenance_rate``: 503 ``GW.BLOCK.02`` before the work is done — DOC (reference §6, "서비스를
+  일시적으로 사용할 수 없습니다"); that the call was not forwarded is INFERRED from "circuit open" /
+  maintenance.
 """
 
 from __future__ import annotations
@@ -31,6 +44,12 @@ TRACE_HEADER = "GNCP-GW-Trace-ID"
 RESPONSE_TIME_HEADER = "GNCP-GW-HttpClient-ResponseTime"
 #: Gateway codes the 5xx fault picks from (reference §6), drawn from the simulator's seeded RNG.
 SERVER_ERROR_CODES = ("GW.INTERNAL_SERVER_ERROR", "GW.PROXY.01", "GW.BLOCK.01", "GW.TIMEOUT.01")
+QUOTA_PERIOD_HEADER = "GNCP-GW-Quota-Period"
+QUOTA_LIMIT_HEADER = "GNCP-GW-Quota-Limit"
+QUOTA_REMAINING_HEADER = "GNCP-GW-Quota-Remaining"
+#: ``GNCP-GW-Quota-Limit`` announced by the quota fault, per period [INF: HOURS = the penalty's
+#: 1 call/hour (D-3751); SECONDS = the documented 2 rps; ROUND: any positive number].
+QUOTA_LIMITS = {"SECONDS": 2, "HOURS": 1, "ROUND": 10_000}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -121,6 +140,17 @@ async def _with_faults(
         state.stats.rate_limited += 1
         extra_headers[REMAINING_HEADER] = "0"
         return gateway_error("GW.RATE_LIMIT", now_s=state.clock(), trace_id=trace_id)
+    if fault is Fault.QUOTA_LIMITED:
+        state.stats.rate_limited += 1
+        period = faults.quota_period
+        extra_headers[QUOTA_PERIOD_HEADER] = period
+        extra_headers[QUOTA_LIMIT_HEADER] = str(QUOTA_LIMITS.get(period, 1))
+        extra_headers[QUOTA_REMAINING_HEADER] = "0"
+        return gateway_error("GW.QUOTA_LIMIT", now_s=state.clock(), trace_id=trace_id)
+    if fault is Fault.IP_NOT_ALLOWED:
+        return gateway_error("GW.IP_NOT_ALLOWED", now_s=state.clock(), trace_id=trace_id)
+    if fault is Fault.MAINTENANCE:
+        return gateway_error("GW.BLOCK.02", now_s=state.clock(), trace_id=trace_id)
     if fault is Fault.TIMEOUT:
         # Hold without answering; a client that gives up first disconnects, which cancels this
         # handler (ServedApp runs with handler_cancellation=True). Past the hold, the gateway's 504.

@@ -78,23 +78,54 @@ NOTICE_TYPES_BY_TOP_LEVEL: dict[str, tuple[str, ...]] = {
     "50000007": ("SPORTS_EQUIPMENT",),
     "50000008": ("KITCHEN_UTENSILS",),
 }
-#: A few fields per type (``productInfoProvidedNoticeContents``): INFERRED names after the legal
-#: notice items (상품정보제공고시); the real answer lists every field with descriptions.
-_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
+#: The five policy answers every notice body carries [DOC create-product-product.md].
+POLICY_FIELDS = (
+    "returnCostReason", "noRefundReason", "qualityAssuranceStandard", "compensationProcedure",
+    "troubleShootingContents",
+)  # fmt: skip
+#: Required fields (besides ``POLICY_FIELDS``) per notice type the simulator checks, with their
+#: descriptions: [DOC create-product-product.md] ``wear`` / ``cosmetic`` / ``etc``. A tuple of
+#: names means "one of them" (``packDate`` or ``packDateText``). Other types: presence only.
+NOTICE_REQUIRED_FIELDS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "WEAR": (
-        ("material", "제품소재"),
-        ("color", "색상"),
-        ("size", "치수"),
-        ("caution", "세탁방법 및 취급시 주의사항"),
+        (("material",), "제품 소재"),
+        (("color",), "색상"),
+        (("size",), "치수"),
+        (("manufacturer",), "제조자(사)"),
+        (("caution",), "세탁 방법 및 취급 시 주의사항"),
+        (("packDate", "packDateText"), "제조연월"),
+        (("warrantyPolicy",), "품질 보증 기준"),
+        (("afterServiceDirector",), "A/S 책임자와 전화번호"),
     ),
     "COSMETIC": (
-        ("capacity", "용량 또는 중량"),
-        ("expirationDate", "사용기한"),
-        ("mainIngredient", "주요성분"),
+        (("capacity",), "내용물의 용량 및 중량"),
+        (("specification",), "제품 주요 사양"),
+        (("expirationDate", "expirationDateText"), "사용기한 또는 개봉 후 사용기간"),
+        (("usage",), "사용 방법"),
+        (("manufacturer",), "화장품 제조업자"),
+        (("producer",), "제조국"),
+        (("distributor",), "화장품책임판매업자"),
+        (("mainIngredient",), "모든 성분"),
+        (("certificationType",), "기능성 화장품 심사 필 유무"),
+        (("caution",), "사용할 때의 주의사항"),
+        (("warrantyPolicy",), "품질 보증 기준"),
+        (("customerServicePhoneNumber",), "소비자 상담 관련 전화번호"),
     ),
-    "ETC": (("itemName", "품명"), ("modelName", "모델명"), ("manufacturer", "제조자(수입자)")),
+    "ETC": ((("itemName",), "품명"), (("modelName",), "모델명"), (("manufacturer",), "제조자(사)")),
+}
+_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
+    kind: tuple((names[0], description) for names, description in fields)
+    for kind, fields in NOTICE_REQUIRED_FIELDS.items()
 }
 _TYPE_NAMES: dict[str, str] = {"WEAR": "의류", "COSMETIC": "화장품", "ETC": "기타 재화"}
+
+
+def notice_types_for(category_id: str) -> tuple[str, ...]:
+    """The notice types the simulator lists for the top level of ``category_id`` (ETC last)."""
+    node = CATEGORIES_BY_ID[category_id]
+    while node.parent_id is not None:
+        node = CATEGORIES_BY_ID[node.parent_id]
+    return (*NOTICE_TYPES_BY_TOP_LEVEL.get(node.id, ()), "ETC")
 
 
 def _notice_entry(kind: str) -> dict[str, Any]:
@@ -126,8 +157,7 @@ async def list_notice_types(request: web.Request) -> web.Response:
     if category.parent_id is not None:
         problem = SimInvalidInput("categoryId", "TopLevelCategory", "대카테고리 ID를 입력해주세요.")
         return product_error(400, now_s=now_s, invalid_inputs=[problem])
-    kinds = (*NOTICE_TYPES_BY_TOP_LEVEL.get(category_id, ()), "ETC")
-    return web.json_response([_notice_entry(k) for k in kinds])
+    return web.json_response([_notice_entry(k) for k in notice_types_for(category_id)])
 
 
 async def list_origin_areas(request: web.Request) -> web.Response:

@@ -28,6 +28,7 @@ GATEWAY_ERRORS: dict[str, tuple[int, str]] = {
     "GW.INTERNAL_SERVER_ERROR": (500, "작업 중 오류가 발생하였습니다."),
     "GW.PROXY.01": (500, "작업 중 오류가 발생하였습니다."),
     "GW.BLOCK.01": (503, "서비스를 일시적으로 사용할 수 없습니다."),
+    "GW.BLOCK.02": (503, "서비스를 일시적으로 사용할 수 없습니다."),
     "GW.TIMEOUT.01": (504, "요청 대기 시간이 초과되었습니다."),
 }
 

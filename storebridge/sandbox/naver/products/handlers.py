@@ -1,12 +1,16 @@
 """Product create / read / full-replace update / delete handlers of the Naver simulator.
 
-``POST /v2/products`` answers 200 with the two product numbers only (reference §2.9); a client that
-reads the numbers from anywhere else breaks here as it would against Naver. Origin-product and
-channel-product routes share the same logic (reference §4.1–§4.4).
+``POST /v2/products`` answers 200 with the product numbers and echoes the stored ``originProduct`` /
+``smartstoreChannelProduct`` [DOC create-product-product.md §Responses]; ``windowChannelProductNo``
+is left out because the sandbox has no window channel [INF]. A GET answers the stored product with
+the defaults Naver fills in for fields the seller left out (``server_filled``) [DOC
+read-origin-product-product.md], so a client's GET → merge → PUT meets a realistic document.
+Origin-product and channel-product routes share the same logic (reference §4.1–§4.4).
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from aiohttp import web
@@ -18,6 +22,41 @@ from storebridge.sandbox.naver.wire import JSON_CONTENT_TYPE, SimInvalidInput, c
 
 #: [UNK] Naver's text for an unknown product number; ours.
 PRODUCT_NOT_FOUND = "상품이 존재하지 않습니다."
+
+
+def server_filled(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` (a read body, copied) with the values Naver fills in for omitted fields.
+
+    From read-origin-product-product.md [DOC]: ``saleType`` (NEW/OLD), ``deliveryBundleGroupUsable``
+    ("묶음배송 그룹 코드가 존재하는 경우 자동으로 true"), ``optionCombinationSortType`` ("미입력 시
+    기본값인 등록순(CREATE)"), option ``usable`` ("미입력 시 … true"), ``skuYn`` and the
+    ``customerBenefit`` response object. The values for a product that never set them (false, an
+    empty benefit object, ``useStockManagement`` true) are INFERRED: the doc lists the fields and
+    shows placeholders, not what an unset one reads back as.
+    """
+    doc = copy.deepcopy(document)
+    origin = doc.get("originProduct")
+    if not isinstance(origin, dict):
+        return doc
+    origin.setdefault("saleType", "NEW")
+    origin.setdefault("customerBenefit", {})
+    delivery = origin.get("deliveryInfo")
+    if isinstance(delivery, dict):
+        delivery.setdefault("deliveryBundleGroupUsable", delivery.get("deliveryBundleGroupId") is not None)
+    detail = origin.get("detailAttribute")
+    if isinstance(detail, dict):
+        detail.setdefault("skuYn", False)
+        options = detail.get("optionInfo")
+        if isinstance(options, dict) and options.get("optionCombinations"):
+            options.setdefault("optionCombinationSortType", "CREATE")
+            options.setdefault("useStockManagement", True)
+            for row in options["optionCombinations"]:
+                if isinstance(row, dict):
+                    row.setdefault("usable", True)
+    channel = doc.get("smartstoreChannelProduct")
+    if isinstance(channel, dict):
+        channel.setdefault("storeKeepExclusiveProduct", False)
+    return doc
 
 
 class BodyError(Exception):
@@ -66,7 +105,7 @@ def _channel_product(request: web.Request, state: NaverState) -> StoredProduct |
 
 
 async def create_product(request: web.Request) -> web.Response:
-    """``POST /v2/products`` — validate, store, answer ``{originProductNo, smartstoreChannelProductNo}``."""
+    """``POST /v2/products`` — validate, store, answer the numbers plus the echoed product."""
     state = get_state(request)
     try:
         body = await read_json_body(request, state)
@@ -76,7 +115,7 @@ async def create_product(request: web.Request) -> web.Response:
     if problems:
         return invalid(state, problems)
     product = state.products.create(body["originProduct"], body["smartstoreChannelProduct"], state.clock())
-    return web.json_response(product.numbers_json())
+    return web.json_response({**product.numbers_json(), **server_filled(product.read_json())})
 
 
 async def _update(request: web.Request, product: StoredProduct | None) -> web.Response:
@@ -99,7 +138,7 @@ def _read(request: web.Request, product: StoredProduct | None) -> web.Response:
     state = get_state(request)
     if product is None:
         return not_found(state)
-    return web.json_response(product.read_json())
+    return web.json_response(server_filled(product.read_json()))
 
 
 def _delete(request: web.Request, product: StoredProduct | None) -> web.Response:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from storebridge.sandbox.naver.validation.checker import Checker, join
+from storebridge.sandbox.naver.validation.checker import NOT_NULL, Checker, join
 
 DELIVERY_TYPES = ("DELIVERY", "DIRECT")
 DELIVERY_ATTRIBUTE_TYPES = (
@@ -47,10 +47,18 @@ def check_delivery(checker: Checker, delivery: dict[str, Any], path: str) -> Non
 
 
 def _check_fee(checker: Checker, fee: dict[str, Any], path: str) -> None:
+    """The fee table per ``deliveryFeeType`` (DOC create-product-product.md ``deliveryFee``).
+
+    [DOC] type omitted = FREE; ``baseFee`` ≤ 100,000; ``freeConditionalAmount`` ≤ 999,999,990 for
+    CONDITIONAL_FREE; ``repeatQuantity`` for UNIT_QUANTITY_PAID ("수량별 부과 - 반복 구간");
+    ``second/thirdBaseQuantity`` + ``second/thirdExtraFee`` for RANGE_QUANTITY_PAID ("구간 직접
+    설정", 2구간/3구간 최소 수량 and 추가 배송비); pay types COLLECT / PREPAID / COLLECT_OR_PREPAID.
+    [INF] a paid type needs a positive ``baseFee`` and a pay type; the third range needs the
+    second and starts after it; the second starts at 2 or later (the first holds at least one);
+    extra fees are bounded like ``baseFee``. Naver's messages for these are unknown: plain NotNull/Min.
+    """
     fee_type = checker.enum(fee, "deliveryFeeType", path, FEE_TYPES, required=False) or "FREE"
     paid = fee_type != "FREE"
-    # [INF] a paid fee type without its amount (or pay type) cannot be displayed; Naver's exact
-    # messages are unknown, so these are reported as plain NotNull.
     base_fee = checker.integer(fee, "baseFee", path, required=paid, minimum=0, maximum=MAX_BASE_FEE_WON)
     if paid and base_fee == 0:
         checker.add(join(path, "baseFee"), "Min", "1 이상으로 입력해주세요.")
@@ -64,11 +72,8 @@ def _check_fee(checker: Checker, fee: dict[str, Any], path: str) -> None:
         maximum=MAX_FREE_CONDITION_WON,
     )
     checker.integer(fee, "repeatQuantity", path, required=fee_type == "UNIT_QUANTITY_PAID", minimum=1)
-    ranged = fee_type == "RANGE_QUANTITY_PAID"
-    checker.integer(fee, "secondBaseQuantity", path, required=ranged, minimum=1)
-    checker.integer(fee, "secondExtraFee", path, required=ranged, minimum=0, maximum=MAX_BASE_FEE_WON)
-    checker.integer(fee, "thirdBaseQuantity", path, required=False, minimum=1)
-    checker.integer(fee, "thirdExtraFee", path, required=False, minimum=0, maximum=MAX_BASE_FEE_WON)
+    if fee_type == "RANGE_QUANTITY_PAID":
+        _check_ranges(checker, fee, path)
     by_area = checker.obj(fee, "deliveryFeeByArea", path, required=False)
     if by_area is not None:
         area_path = join(path, "deliveryFeeByArea")
@@ -85,6 +90,19 @@ def _check_fee(checker: Checker, fee: dict[str, Any], path: str) -> None:
             maximum=MAX_AREA_FEE_WON,
         )
     checker.text(fee, "differentialFeeByArea", path, required=False)
+
+
+def _check_ranges(checker: Checker, fee: dict[str, Any], path: str) -> None:
+    second = checker.integer(fee, "secondBaseQuantity", path, required=True, minimum=2)
+    checker.integer(fee, "secondExtraFee", path, required=True, minimum=0, maximum=MAX_BASE_FEE_WON)
+    third = checker.integer(fee, "thirdBaseQuantity", path, required=False, minimum=2)
+    third_fee = checker.integer(
+        fee, "thirdExtraFee", path, required=third is not None, minimum=0, maximum=MAX_BASE_FEE_WON
+    )
+    if third_fee is not None and third is None:
+        checker.add(join(path, "thirdBaseQuantity"), NOT_NULL)
+    if second is not None and third is not None and third <= second:
+        checker.add(join(path, "thirdBaseQuantity"), "Min", "3구간 수량은 2구간 수량보다 커야 합니다.")
 
 
 def _check_claim(checker: Checker, claim: dict[str, Any], path: str) -> None:
