@@ -75,8 +75,8 @@ def numbers(sandbox: Sandbox, status: ItemStatus) -> list[int]:
 
 @pytest.fixture
 async def sb() -> AsyncIterator[Sandbox]:
-    """A 200-item sandbox (enough for a 150-item batch)."""
-    async with Sandbox(SandboxOptions(items=200, seed=1)) as running:
+    """A 240-item sandbox (enough on-sale items for a 150-item batch)."""
+    async with Sandbox(SandboxOptions(items=240, seed=1)) as running:
         yield running
 
 

@@ -45,6 +45,10 @@ async def duplicate_on_naver(h: Harness, item_no: int) -> int:
     """A second Naver product under the item's seller code (as a seller copying it by hand would make)."""
     document: dict[str, Any] = await h.product(item_no)
     payload = {key: document[key] for key in ("originProduct", "smartstoreChannelProduct")}
+    # A create may not carry option ids (the GET document has Naver's): drop them as a seller would.
+    options = payload["originProduct"].get("detailAttribute", {}).get("optionInfo") or {}
+    for row in options.get("optionCombinations") or []:
+        row.pop("id", None)
     created = await h.syncer.naver.create_product(payload)
     return created.origin_product_no
 
