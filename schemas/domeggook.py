@@ -1,5 +1,7 @@
 """Pydantic v2 models of Domeggook getItemView responses (single and ``multiple=true``) and errors.
 
+Over 400 lines because it is one wire format, kept whole so it has exactly one parser.
+
 The API is XML converted to JSON; ``schemas.domeggook_wire`` absorbs its quirks (numbers and
 booleans as strings, one-element lists collapsed to an object, ``selectOpt`` as JSON inside a
 string, tier prices ``"1+3800|20+3500"``) so everything downstream sees clean Python types. Only

@@ -1,5 +1,8 @@
 """Pydantic v2 models of the Naver Commerce API product payloads and responses.
 
+Over 400 lines because it is one wire format (requests and responses), kept whole so it has
+exactly one parser; split it by resource when it grows further.
+
 Request models (``NaverRequest``) forbid unknown fields and carry the documented limits, so a bug
 in our own transform fails here, naming the field, instead of as a Naver 400 at 2 calls/s.
 ``to_wire()`` (``model_dump(by_alias=True, exclude_none=True, mode="json")``) produces the exact

@@ -1,5 +1,7 @@
 """Naver Commerce API client (async): products, images, categories, search by seller code.
 
+Over 400 lines because it is one method per Commerce API operation we use, each a few lines.
+
 Works unchanged against the real API and the sandbox; only ``api_url`` differs. The request core
 (token, re-auth, retries, error mapping, limiter) is ``storebridge.naver.transport``; each
 operation's method, path and retry class are in ``storebridge.naver.endpoints``; answers are read

@@ -1,5 +1,7 @@
 """Turn catalog items into Domeggook's quirky wire JSON (getItemView, getItemList rows, categories).
 
+Over 400 lines because the wire document is large and every quirk is reproduced field by field.
+
 Field names and nesting follow ``domeggook-api.md`` §2.2/§2.4/§2.5/§2.6. The quirks a client must
 survive are reproduced on purpose, each decided *per item* from ``Item.quirk_seed`` so an item always
 renders the same way:
