@@ -123,6 +123,7 @@ def prometheus_bin_dir() -> Path:
         if root.is_symlink():
             root.unlink()
         shutil.rmtree(root, ignore_errors=True)
+        root.parent.mkdir(parents=True, exist_ok=True)  # dpkg-deb creates only the last level
         _run(["dpkg-deb", "-x", str(debs[-1]), str(root)])
     if not (bindir / "prometheus").exists():
         raise ToolUnavailable(f"the prometheus package has no {bindir / 'prometheus'}")
