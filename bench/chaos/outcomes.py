@@ -33,7 +33,9 @@ PARKED_STATES = frozenset({"MANUAL_REVIEW", "FAILED"})
 OUTAGE_REASON = re.compile(
     r"INTERNAL_ERROR|Connection|Timeout|Unavailable|Transient|RateLimited|QuotaExhausted|OutcomeUnknown"
     r"|InfrastructureUnavailable|ImageStorageFailed|ImageFetchFailed|NoSuchBucket|redis|valkey|asyncpg"
-    r"|postgres|CannotConnectNow|InterfaceError|botocore|S3|Errno|OSError|gave up after",
+    r"|postgres|CannotConnectNow|InterfaceError|botocore|S3|Errno|OSError|gave up after"
+    # An expired or revoked token (401 GW.AUTHN) is the gateway's transient state, never the item's.
+    r"|Unauthorized|GW\.AUTHN",
     re.IGNORECASE,
 )
 _ROWS_SQL = """
