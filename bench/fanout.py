@@ -39,7 +39,9 @@ async def run_fanout(cfg: BenchConfig, urls: dict[str, str]) -> FanoutResult:
                 urls,
                 cfg.service_env(),
                 iso.env(),
-                {"DAEMON_HOST": "127.0.0.1", "DAEMON_PORT": str(port)},
+                # No workers run and nothing reaches Naver; the kind keeps the daemon's start-up check
+                # (a real NAVER_API_URL needs the operator's category map) out of a burst test.
+                {"DAEMON_HOST": "127.0.0.1", "DAEMON_PORT": str(port), "NAVER_API_KIND": "sandbox"},
                 work=work,
             )
             keys = Keys(iso.namespace)
