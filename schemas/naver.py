@@ -325,20 +325,38 @@ class CosmeticNotice(_PolicyAnswers):
     customer_service_phone_number: str = Field(min_length=1, max_length=30)
 
 
+class FoodNotice(_PolicyAnswers):
+    """상품정보제공고시 '식품(농수축산물)' (``food``) [DOC create-product-product.md]."""
+
+    food_item: str = Field(min_length=1, max_length=200)
+    weight: str = Field(min_length=1, max_length=50)
+    amount: str = Field(min_length=1, max_length=200)
+    size: str = Field(min_length=1, max_length=200)
+    pack_date_text: str = Field(min_length=1, max_length=300)
+    consumption_date_text: str = Field(min_length=1, max_length=300)
+    producer: str = Field(min_length=1, max_length=200)
+    relevant_law_content: str | None = Field(default=None, min_length=1, max_length=200)
+    product_composition: str = Field(min_length=1, max_length=200)
+    keep: str = Field(min_length=1, max_length=500)
+    ad_caution: str = Field(min_length=1, max_length=500)
+    customer_service_phone_number: str = Field(min_length=1, max_length=30)
+
+
 class ProductInfoProvidedNotice(NaverRequest):
-    """The legal notice: ``ETC``, ``WEAR`` and ``COSMETIC`` bodies are modelled (what we can fill)."""
+    """The legal notice: ``ETC``, ``WEAR``, ``COSMETIC`` and ``FOOD`` bodies are modelled (what we fill)."""
 
     product_info_provided_notice_type: NoticeType
     etc: EtcNotice | None = None
     wear: WearNotice | None = None
     cosmetic: CosmeticNotice | None = None
+    food: FoodNotice | None = None
 
     @model_validator(mode="after")
     def _body_for_type(self) -> ProductInfoProvidedNotice:
-        bodies = {"ETC": self.etc, "WEAR": self.wear, "COSMETIC": self.cosmetic}
+        bodies = {"ETC": self.etc, "WEAR": self.wear, "COSMETIC": self.cosmetic, "FOOD": self.food}
         kind = self.product_info_provided_notice_type
         if bodies.get(kind) is None or sum(b is not None for b in bodies.values()) != 1:
-            raise ValueError(f"notice type {kind} needs its own body and no other (ETC, WEAR, COSMETIC)")
+            raise ValueError(f"notice type {kind} needs its own body and no other ({', '.join(bodies)})")
         return self
 
 

@@ -3,11 +3,13 @@
 The notice type follows the leaf: ``rules.leaves[leaf].notice_types`` (Naver's
 ``GET /v1/products-for-provided-notice`` for the leaf's top level, in Naver's order) is tried in
 turn, and the first type we can fill from the supplier's rows wins: ``WEAR`` (제품소재, 색상, 치수,
-세탁방법 rows) and ``COSMETIC`` (용량, 주요 사양, 사용기한, 사용방법, 성분 rows). A row the supplier
-gives as "상세페이지 참조" counts as given (the value is the detail page); a row it leaves out does
-not. Fields that are the seller's own (warranty policy, A/S contact) come from the rules. When no
-type fits, ``ETC`` is sent if the category allows it (or its types are unknown); otherwise the item
-goes to review (NOTICE_MISSING) naming the missing rows. Items whose supplier notice is missing are
+세탁방법 rows), ``COSMETIC`` (용량, 주요 사양, 사용기한, 사용방법, 성분 rows) and ``FOOD``
+(농수축산물: 용량/중량, 생산자, 소비기한, 보관방법 rows; not when the rows are those of a 가공식품 or
+건강기능식품 notice, whose types we do not fill). A row the supplier gives as "상세페이지 참조"
+counts as given (the value is the detail page); a row it leaves out does not. Fields that are the
+seller's own (warranty policy, A/S and consumer contact) come from the rules. When no type fits,
+``ETC`` is sent if the category allows it (or its types are unknown); otherwise the item goes to
+review (NOTICE_MISSING) naming, per type, the missing rows. Items whose supplier notice is missing are
 rejected (NOTICE_MISSING) unless ``rules.require_info_duty`` is off. Text fields lose Smart
 Store's forbidden characters (``policy.NAME_FORBIDDEN``) and item/model names stay below 50.
 
@@ -25,6 +27,7 @@ from schemas.domeggook import DomeggookItem, InfoDutyEntry
 from schemas.naver import (
     CosmeticNotice,
     EtcNotice,
+    FoodNotice,
     OriginAreaInfo,
     ProductInfoProvidedNotice,
     WearNotice,
@@ -97,14 +100,16 @@ def _manufacturer(item: DomeggookItem, entries: Entries, *keywords: str) -> str:
     return _text(found or SEE_DETAIL, 200)
 
 
-def _required(entries: Entries, fields: dict[str, tuple[str, ...]]) -> dict[str, str] | list[str]:
-    """Each field's row value, or the names of the rows the supplier did not give."""
+def _required(entries: Entries, fields: dict[str, tuple[str, ...]]) -> dict[str, str] | str:
+    """Each field's row value, or why not: "needs rows …" naming the rows the supplier did not give."""
     found = {key: _row(entries, *keywords) for key, keywords in fields.items()}
     missing = [fields[key][0] for key, value in found.items() if value is None]
-    return missing or {key: value or SEE_DETAIL for key, value in found.items()}
+    if missing:
+        return f"needs rows {', '.join(missing)}"
+    return {key: value or SEE_DETAIL for key, value in found.items()}
 
 
-def wear_notice(item: DomeggookItem, entries: Entries, rules: TransformRules) -> WearNotice | list[str]:
+def wear_notice(item: DomeggookItem, entries: Entries, name: str, rules: TransformRules) -> WearNotice | str:
     """The 의류 notice, or the supplier rows it lacks (제품소재, 색상, 치수, 세탁방법 …)."""
     core = _required(
         entries,
@@ -115,7 +120,7 @@ def wear_notice(item: DomeggookItem, entries: Entries, rules: TransformRules) ->
             "caution": ("세탁방법", "취급시주의사항", "취급 시 주의사항"),
         },
     )
-    if isinstance(core, list):
+    if isinstance(core, str):
         return core
     return WearNotice(
         **_answers(rules),
@@ -131,8 +136,8 @@ def wear_notice(item: DomeggookItem, entries: Entries, rules: TransformRules) ->
 
 
 def cosmetic_notice(
-    item: DomeggookItem, entries: Entries, rules: TransformRules
-) -> CosmeticNotice | list[str]:
+    item: DomeggookItem, entries: Entries, name: str, rules: TransformRules
+) -> CosmeticNotice | str:
     """The 화장품 notice, or the supplier rows it lacks (용량, 주요 사양, 사용기한, 사용방법, 성분)."""
     core = _required(
         entries,
@@ -144,7 +149,7 @@ def cosmetic_notice(
             "ingredient": ("주요성분", "성분"),
         },
     )
-    if isinstance(core, list):
+    if isinstance(core, str):
         return core
     country = _meaningful(item.detail.country) if item.detail else None
     return CosmeticNotice(
@@ -164,9 +169,60 @@ def cosmetic_notice(
     )
 
 
-NoticeBuilder = Callable[[DomeggookItem, Entries, TransformRules], WearNotice | CosmeticNotice | list[str]]
-#: The category-specific types StoreBridge fills (anything else falls back to ETC).
-NOTICE_BUILDERS: dict[str, NoticeBuilder] = {"WEAR": wear_notice, "COSMETIC": cosmetic_notice}
+#: Rows only a 가공식품 (GENERAL_FOOD) or 건강기능식품 (DIET_FOOD) notice has: such an item must not
+#: get the 농수축산물 notice, even though the 식품 top level offers all three [DOC create-product-product.md].
+_PROCESSED_FOOD_ROWS = ("식품의유형", "원재료명", "원료명", "기능정보", "섭취량", "섭취방법")
+
+
+def food_notice(item: DomeggookItem, entries: Entries, name: str, rules: TransformRules) -> FoodNotice | str:
+    """The 식품(농수축산물) notice, or the supplier rows it lacks (용량/중량, 생산자, 소비기한, 보관방법).
+
+    Supplier notices follow the 고시's combined rows ("포장단위별 내용물의 용량(중량), 수량, 크기",
+    "제조연월일, 소비기한 또는 품질유지기한"), so one row may fill several of Naver's fields.
+    """
+    processed = [e.name for e in entries if any(k in e.name.replace(" ", "") for k in _PROCESSED_FOOD_ROWS)]
+    if processed:
+        return f"does not fit rows of a 가공식품/건강기능식품 notice ({', '.join(processed)[:80]})"
+    core = _required(
+        entries,
+        {
+            "weight": ("용량", "중량"),
+            "producer": ("생산자",),
+            "consumption": ("소비기한", "유통기한", "품질유지기한"),
+            "keep": ("보관방법", "취급방법"),
+        },
+    )
+    if isinstance(core, str):
+        return core
+    law = _row(entries, "관련법상", "표시사항")
+    return FoodNotice(
+        **_answers(rules),
+        food_item=_text(_row(entries, "품목", "명칭", "품명") or name, 200),
+        # [DOC] ``weight`` is the only field capped at 50 characters.
+        weight=_text(core["weight"], 50),
+        amount=_text(_row(entries, "수량") or SEE_DETAIL, 200),
+        size=_text(_row(entries, "크기") or SEE_DETAIL, 200),
+        pack_date_text=_text(_row(entries, "제조연월일", "포장일", "생산연도") or SEE_DETAIL, 300),
+        consumption_date_text=_text(core["consumption"], 300),
+        producer=_text(core["producer"], 200),
+        relevant_law_content=_text(law, 200) if law is not None else None,
+        product_composition=_text(_row(entries, "상품구성") or SEE_DETAIL, 200),
+        keep=_text(core["keep"], 500),
+        ad_caution=_text(_row(entries, "소비자안전", "주의사항") or SEE_DETAIL, 500),
+        customer_service_phone_number=rules.as_phone,
+    )
+
+
+TypedNotice = WearNotice | CosmeticNotice | FoodNotice
+#: A builder gets the item, its notice rows and the product name as listed; it answers the body, or
+#: why the supplier's rows cannot fill it ("needs rows …").
+NoticeBuilder = Callable[[DomeggookItem, Entries, str, TransformRules], TypedNotice | str]
+#: The category-specific types StoreBridge fills, with the body's key (anything else falls back to ETC).
+NOTICE_BUILDERS: dict[str, tuple[str, NoticeBuilder]] = {
+    "WEAR": ("wear", wear_notice),
+    "COSMETIC": ("cosmetic", cosmetic_notice),
+    "FOOD": ("food", food_notice),
+}
 
 
 def etc_notice(item: DomeggookItem, name: str, rules: TransformRules) -> EtcNotice:
@@ -211,14 +267,14 @@ def build_notice(
         )
     lacking: list[str] = []
     for kind in allowed or ():
-        builder = NOTICE_BUILDERS.get(kind)
-        if builder is None:
+        known = NOTICE_BUILDERS.get(kind)
+        if known is None:
             continue
-        body = builder(item, entries, rules)
-        if isinstance(body, list):
-            lacking.append(f"{kind} needs rows {', '.join(body)}")
+        key, builder = known
+        body = builder(item, entries, name, rules)
+        if isinstance(body, str):
+            lacking.append(f"{kind} {body}")
             continue
-        key = "wear" if kind == "WEAR" else "cosmetic"
         return ProductInfoProvidedNotice.model_validate(
             {"product_info_provided_notice_type": kind, key: body}
         )
@@ -226,7 +282,10 @@ def build_notice(
         return ProductInfoProvidedNotice(
             product_info_provided_notice_type="ETC", etc=etc_notice(item, name, rules)
         )
-    why = "; ".join(lacking) or f"StoreBridge fills only {', '.join((*NOTICE_BUILDERS, 'ETC'))}"
+    unfilled = [kind for kind in allowed if kind not in NOTICE_BUILDERS]
+    if unfilled:
+        lacking.append(f"StoreBridge does not fill {', '.join(unfilled)}")
+    why = "; ".join(lacking)
     cause = f"the category allows notice types {', '.join(allowed)[:80]} but not ETC; {why}"
     return reject(item.no, RejectionCode.NOTICE_MISSING, "detail.infoDuty", cause[:300])
 

@@ -285,3 +285,92 @@ def test_a_country_not_in_the_list_is_direct_input_and_a_table_code_naver_lacks_
 
     assert isinstance(origin, OriginAreaInfo)
     assert (origin.origin_area_code, origin.content) == ("04", "몰타")
+
+
+# -- FOOD: 식품(농수축산물) from the 고시's rows (issue 8 §1) ---------------------------------------
+#: The rows of the 농수축산물 고시 as suppliers write them (combined rows fill several Naver fields).
+FOOD_ROWS = [
+    {"type": "item", "name": "품목 또는 명칭", "desc": "한우 등심"},
+    {"type": "item", "name": "포장단위별 내용물의 용량(중량), 수량, 크기", "desc": "500g / 1팩 / 20x15x3cm"},
+    {"type": "item", "name": "생산자(수입품의 경우 수입자를 함께 표기)", "desc": "샘플축산"},
+    {
+        "type": "item",
+        "name": "제조연월일(포장일 또는 생산연도), 소비기한 또는 품질유지기한",
+        "desc": "포장일로부터 7일",
+    },
+    {"type": "item", "name": "관련법상 표시사항", "desc": "이력번호 002123456789"},
+    {"type": "item", "name": "상품구성", "desc": "등심 500g"},
+    {"type": "item", "name": "보관방법 또는 취급방법", "desc": "0~4도 냉장 보관"},
+    {"type": "item", "name": "소비자안전을 위한 주의사항", "desc": "상세페이지 참조"},
+]
+FOOD_TYPES = ("FOOD", "GENERAL_FOOD", "DIET_FOOD")
+
+
+def food_item(rows: list[dict[str, str]]) -> DomeggookItem:
+    raw = body()
+    raw["detail"]["infoDuty"]["item"] = rows
+    return item(raw)
+
+
+def test_a_food_category_gets_a_food_notice_from_the_suppliers_rows() -> None:
+    notice = build_notice(food_item(FOOD_ROWS), "한우 등심 500g", RULES, (*FOOD_TYPES, "ETC"))
+
+    assert isinstance(notice, ProductInfoProvidedNotice)
+    assert notice.product_info_provided_notice_type == "FOOD"
+    food = notice.to_wire()["food"]
+    assert (food["foodItem"], food["producer"], food["keep"]) == ("한우 등심", "샘플축산", "0~4도 냉장 보관")
+    combined = "500g / 1팩 / 20x15x3cm"
+    assert (food["weight"], food["amount"], food["size"]) == (combined, combined, combined)
+    assert food["packDateText"] == food["consumptionDateText"] == "포장일로부터 7일"
+    assert (food["relevantLawContent"], food["productComposition"]) == ("이력번호 002123456789", "등심 500g")
+    assert (food["adCaution"], food["customerServicePhoneNumber"]) == ("상세페이지 참조", "02-1234-5678")
+    assert food["returnCostReason"] == "0"
+
+
+def test_food_fields_the_supplier_leaves_out_read_see_detail_and_long_weights_are_cut_to_50() -> None:
+    rows = [
+        {"type": "item", "name": "중량", "desc": "1kg " + "(" + "국내산 " * 20 + ")"},
+        {"type": "item", "name": "생산자", "desc": '샘플*농장 "직송"'},
+        {"type": "item", "name": "유통기한", "desc": "상세페이지 참조"},
+        {"type": "item", "name": "보관방법", "desc": "냉장"},
+    ]
+
+    notice = build_notice(food_item(rows), "사과 1kg", RULES, ("FOOD",))
+
+    assert isinstance(notice, ProductInfoProvidedNotice)
+    food = notice.to_wire()["food"]
+    assert len(food["weight"]) < 50
+    assert food["producer"] == "샘플 농장 '직송'"
+    assert (food["foodItem"], food["amount"], food["packDateText"]) == (
+        "사과 1kg",
+        "상세페이지 참조",
+        "상세페이지 참조",
+    )
+    assert "relevantLawContent" not in food
+
+
+def test_missing_food_rows_without_etc_go_to_review_naming_them() -> None:
+    rows = [row for row in FOOD_ROWS if "생산자" not in row["name"] and "보관" not in row["name"]]
+
+    result = build_notice(food_item(rows), "한우 등심", RULES, FOOD_TYPES)
+
+    assert isinstance(result, Rejection)
+    assert result.code is RejectionCode.NOTICE_MISSING
+    assert "FOOD needs rows 생산자, 보관방법" in result.message
+    assert "StoreBridge does not fill GENERAL_FOOD, DIET_FOOD" in result.message
+
+
+def test_missing_food_rows_fall_back_to_etc_when_the_category_allows_it() -> None:
+    notice = build_notice(food_item(FOOD_ROWS[:1]), "한우 등심", RULES, (*FOOD_TYPES, "ETC"))
+
+    assert isinstance(notice, ProductInfoProvidedNotice)
+    assert notice.product_info_provided_notice_type == "ETC"
+
+
+def test_a_processed_food_notice_never_becomes_a_food_notice() -> None:
+    rows = [*FOOD_ROWS, {"type": "item", "name": "식품의 유형", "desc": "유탕면"}]
+
+    result = build_notice(food_item(rows), "라면", RULES, FOOD_TYPES)
+
+    assert isinstance(result, Rejection)
+    assert "FOOD does not fit rows of a 가공식품/건강기능식품 notice (식품의 유형)" in result.message

@@ -84,8 +84,8 @@ POLICY_FIELDS = (
     "troubleShootingContents",
 )  # fmt: skip
 #: Required fields (besides ``POLICY_FIELDS``) per notice type the simulator checks, with their
-#: descriptions: [DOC create-product-product.md] ``wear`` / ``cosmetic`` / ``etc``. A tuple of
-#: names means "one of them" (``packDate`` or ``packDateText``). Other types: presence only.
+#: descriptions: [DOC create-product-product.md] ``wear`` / ``cosmetic`` / ``food`` / ``etc``. A tuple
+#: of names means "one of them" (``packDate`` or ``packDateText``). Other types: presence only.
 NOTICE_REQUIRED_FIELDS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "WEAR": (
         (("material",), "제품 소재"),
@@ -111,13 +111,29 @@ NOTICE_REQUIRED_FIELDS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
         (("warrantyPolicy",), "품질 보증 기준"),
         (("customerServicePhoneNumber",), "소비자 상담 관련 전화번호"),
     ),
+    "FOOD": (
+        (("foodItem",), "품목 또는 명칭"),
+        (("weight",), "포장 단위별 용량(중량), 수량, 크기"),
+        (("amount",), "포장 단위별 수량"),
+        (("size",), "포장 단위별 크기"),
+        (("packDate", "packDateText"), "제조연월일"),
+        # ``expirationDate(Text)`` (유통기한) is deprecated: only 소비기한 / 품질유지기한 counts.
+        (("consumptionDate", "consumptionDateText"), "소비기한 또는 품질유지기한"),
+        (("producer",), "생산자"),
+        (("productComposition",), "상품 구성"),
+        (("keep",), "보관 방법 또는 취급 방법"),
+        (("adCaution",), "소비자 안전을 위한 주의사항"),
+        (("customerServicePhoneNumber",), "소비자 상담 관련 전화번호"),
+    ),
     "ETC": ((("itemName",), "품명"), (("modelName",), "모델명"), (("manufacturer",), "제조자(사)")),
 }
 _FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     kind: tuple((names[0], description) for names, description in fields)
     for kind, fields in NOTICE_REQUIRED_FIELDS.items()
 }
-_TYPE_NAMES: dict[str, str] = {"WEAR": "의류", "COSMETIC": "화장품", "ETC": "기타 재화"}
+_TYPE_NAMES: dict[str, str] = {
+    "WEAR": "의류", "COSMETIC": "화장품", "FOOD": "식품(농수산물)", "ETC": "기타 재화"
+}  # fmt: skip
 
 
 def notice_types_for(category_id: str) -> tuple[str, ...]:

@@ -75,6 +75,21 @@ CERTIFICATION_INVALID = ("Invalid.product.certification", "카테고리에서 �
 #: category's top level [DOC get-all-product-info-provided-notice-type-vo-product.md: "추천"];
 #: whether Naver refuses other types is SUSPECTED (fidelity-evidence row 18), so type/text are ours.
 NOTICE_TYPE_NOT_ALLOWED = ("NotAllowed.notice.type", "카테고리에 맞지 않는 상품정보제공고시 유형입니다.")
+#: [DOC create-product-product.md] caps of the typed notices' text fields ("Possible values: <= N
+#: characters"); a field not listed here is capped at 200, the docs' most common cap (INFERRED).
+TYPED_NOTICE_MAX_CHARS: dict[str, dict[str, int]] = {
+    "WEAR": {"material": 1500, "caution": 1500, "packDate": 300, "packDateText": 300, "warrantyPolicy": 1500},
+    "COSMETIC": {
+        "specification": 1500, "expirationDate": 300, "expirationDateText": 300, "usage": 1500,
+        "mainIngredient": 1500, "caution": 1500, "warrantyPolicy": 1500, "customerServicePhoneNumber": 30,
+    },
+    "FOOD": {
+        "weight": 50, "packDate": 300, "packDateText": 300, "expirationDate": 300, "expirationDateText": 300,
+        "consumptionDate": 300, "consumptionDateText": 300, "keep": 500, "adCaution": 500,
+        "customerServicePhoneNumber": 30,
+    },
+}  # fmt: skip
+TYPED_NOTICE_DEFAULT_MAX_CHARS = 200
 #: [INF] a tag ``GET /v2/tags/restricted-tags`` reports as restricted [DOC is-restrict-tags-product.md];
 #: the real effect (400 or silently dropped) is SUSPECTED: the simulator refuses (stricter).
 TAG_RESTRICTED = ("Restricted.tag", "등록할 수 없는 태그입니다.")
@@ -189,12 +204,39 @@ def _check_notice(checker: Checker, notice: dict[str, Any], path: str, category_
     for field in ETC_ANSWER_FIELDS:
         checker.text(body, field, body_path, required=True)
     if notice_type != "ETC":
-        # [DOC create-product-product.md] every field marked required for wear / cosmetic.
-        for names, _ in required:
-            if not any(isinstance(body.get(n), str) and body[n].strip() for n in names):
-                checker.add(join(body_path, names[-1]), NOT_NULL)
+        _check_typed_body(checker, notice_type, required, body, body_path)
         return
     _check_etc_body(checker, body, body_path)
+
+
+def _check_typed_body(
+    checker: Checker,
+    notice_type: str,
+    required: tuple[tuple[tuple[str, ...], str], ...],
+    body: dict[str, Any],
+    body_path: str,
+) -> None:
+    """A category notice (wear, cosmetic …): required fields, caps and forbidden characters."""
+    # [DOC create-product-product.md] every field marked required for the type.
+    for names, _ in required:
+        if not any(isinstance(body.get(n), str) and body[n].strip() for n in names):
+            checker.add(join(body_path, names[-1]), NOT_NULL)
+    caps = TYPED_NOTICE_MAX_CHARS.get(notice_type, {})
+    for field, value in body.items():
+        if field in ETC_ANSWER_FIELDS or not isinstance(value, str):
+            continue
+        # [OBS U-56165440097] the ETC modelName's refused characters, applied to every notice text
+        # field like the ETC body's (the stricter reading, fidelity-evidence row 4).
+        check_characters(
+            checker,
+            join(body_path, field),
+            value,
+            NAME_FORBIDDEN,
+            caps.get(field, TYPED_NOTICE_DEFAULT_MAX_CHARS),
+        )
+    phone = body.get("customerServicePhoneNumber")
+    if isinstance(phone, str) and phone.strip() and not phone_like(phone):
+        checker.add(join(body_path, "customerServicePhoneNumber"), PHONE_INVALID)
 
 
 def _check_etc_body(checker: Checker, body: dict[str, Any], body_path: str) -> None:
