@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any, Literal, Self
+from urllib.parse import quote
 
 import aiohttp
 from pydantic import TypeAdapter
@@ -85,8 +86,25 @@ _CATEGORY = TypeAdapter(NaverCategoryDetail)
 _NOTICE_TYPES = TypeAdapter(list[NoticeTypeInfo])
 _ORIGIN_AREAS = TypeAdapter(OriginAreasResponse)
 _TAGS = TypeAdapter(list[RestrictedTag])
-#: Tags asked about per restricted-tags call (the docs state no maximum; a product has at most 10).
-MAX_TAGS_PER_CHECK = 10
+#: Query characters per restricted-tags call. The docs give ``tags`` as a ``string[]`` with no
+#: maximum count [DOC is-restrict-tags-product.md], so a call carries as many tags as fit a URL
+#: every server accepts: half of the 8,000 octets RFC 9110 §4.1 recommends, leaving the path and
+#: headers room (INFERRED; a tag longer than this still goes alone).
+MAX_TAGS_QUERY_CHARS = 4_000
+
+
+def _tag_chunks(tags: Sequence[str], max_chars: int) -> list[list[str]]:
+    """``tags`` in order, cut so that each chunk's ``tags=…&tags=…`` query fits ``max_chars``."""
+    chunks: list[list[str]] = []
+    used = max_chars
+    for tag in tags:
+        size = len("tags=") + len(quote(tag, safe="")) + 1
+        if used + size > max_chars:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(tag)
+        used += size
+    return chunks
 
 
 def _write_result(fallback_origin: int | None) -> Callable[[Answer], WriteResult]:
@@ -332,14 +350,13 @@ class NaverClient:
         return {area.code: area.name for area in answer.origin_area_code_names if area.code}
 
     async def check_tags(self, tags: Sequence[str]) -> dict[str, bool]:
-        """``GET /v2/tags/restricted-tags?tags=…``: tag → restricted, ``MAX_TAGS_PER_CHECK`` per call.
+        """``GET /v2/tags/restricted-tags?tags=…``: tag → restricted, as few calls as the URL allows.
 
+        Tags go as repeated ``tags`` parameters, up to ``MAX_TAGS_QUERY_CHARS`` of query per call.
         A tag Naver leaves out of its answer is reported as not restricted (nothing says otherwise).
         """
-        unique = list(dict.fromkeys(t for t in tags if t))
         answers: dict[str, bool] = {}
-        for start in range(0, len(unique), MAX_TAGS_PER_CHECK):
-            chunk = unique[start : start + MAX_TAGS_PER_CHECK]
+        for chunk in _tag_chunks(list(dict.fromkeys(t for t in tags if t)), MAX_TAGS_QUERY_CHARS):
             rows = await self.transport.call(
                 endpoints.RESTRICTED_TAGS,
                 params=[("tags", tag) for tag in chunk],

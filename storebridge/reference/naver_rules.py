@@ -1,21 +1,28 @@
-"""Naver's per-leaf rules and reference lists, from the PostgreSQL cache or (on a miss) from Naver.
+"""Naver's per-leaf rules and reference lists: from memory, the PostgreSQL cache, or Naver.
 
 ``NaverRules`` answers what the pipeline must know before it spends an image upload or a create:
 a leaf's exceptional categories and certification types (``GET /v1/categories/{id}``), the
 origin-area codes (``GET /v1/product-origin-areas``) and which seller tags are restricted
-(``GET /v2/tags/restricted-tags``). Each answer is cached in PostgreSQL (``store.reference_data``)
-for ``NAVER_REFERENCE_TTL_S`` and fetched again after that; the calls go through the client, so
-they spend the shared ``naver:categories`` bucket like every other read.
+(``GET /v2/tags/restricted-tags``). Each answer is kept in PostgreSQL (``store.reference_data``)
+and, in front of it, in this process (``reference.memo``), so that in steady state an item costs
+no call and no query. The calls go through the client, so they spend the shared
+``naver:categories`` bucket like every other read.
+
+Freshness: an answer is used at most ``NAVER_REFERENCE_TTL_S`` after Naver gave it. A process
+keeps an answer for half the TTL and accepts a PostgreSQL row younger than the other half (the
+rows' age is not read back, so the halves bound it). Concurrent misses of one key wait for one
+fetch; unknown tags of concurrent items go to Naver together; a failed fetch is not remembered.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 
 from storebridge.errors import POSTGRESQL, InfrastructureUnavailable
 from storebridge.naver import NaverClient
+from storebridge.reference.memo import BatchedMemo, Memo
 from storebridge.store import CategoryDetailRow, Json, NaverCategoryRow, StateStore
 
 logger = logging.getLogger(__name__)
@@ -41,13 +48,45 @@ class NaverRules:
         if ttl_s <= 0:
             raise ValueError("ttl_s must be positive")
         self.naver, self.store, self.ttl_s = naver, store, ttl_s
-        #: Top-level category path → id (the tree changes rarely; one read per process).
-        self._top_levels: dict[str, str] = {}
+        #: How old a PostgreSQL row may be, and how long this process keeps an answer (see above).
+        self.half_ttl_s = ttl_s / 2
+        self._leaves: Memo[str, CategoryDetailRow] = Memo(self.half_ttl_s)
+        #: Top-level category path → id, under the single key ``()``.
+        self._top_levels: Memo[tuple[()], dict[str, str]] = Memo(self.half_ttl_s)
+        self._notice_types: Memo[str, tuple[str, ...]] = Memo(self.half_ttl_s)
+        self._origin_areas: Memo[tuple[()], dict[str, str]] = Memo(self.half_ttl_s)
+        self._tags: BatchedMemo[str, bool] = BatchedMemo(self.half_ttl_s, self._check_tags)
 
     async def leaf(self, category_id: str) -> CategoryDetailRow:
         """What Naver says about ``category_id`` (cached; fetched and stored on a miss or expiry)."""
+        return await self._leaves.get(category_id, lambda: self._fetch_leaf(category_id))
+
+    async def top_level_id(self, whole_name: str) -> str | None:
+        """The id of the top-level category of a ``>``-joined path, from the stored Naver tree.
+
+        The stored tree (``storebridge categories fetch``) is read again every half TTL; Naver's
+        is fetched only when nothing is stored.
+        """
+        top_levels = await self._top_levels.get((), self._fetch_top_levels)
+        return top_levels.get(whole_name.split(">", 1)[0].strip())
+
+    async def notice_types(self, top_level_id: str) -> tuple[str, ...]:
+        """The notice types Naver lists for a top-level category, in its order (cached)."""
+        return await self._notice_types.get(top_level_id, lambda: self._fetch_notice_types(top_level_id))
+
+    async def origin_areas(self) -> dict[str, str]:
+        """Origin-area code → name (cached; the whole list is fetched again once it expires)."""
+        return dict(await self._origin_areas.get((), self._fetch_origin_areas))
+
+    async def restricted_tags(self, tags: Iterable[str]) -> frozenset[str]:
+        """The tags among ``tags`` Naver restricts; only tags not checked within the TTL are asked."""
+        answers = await self._tags.get_many(t for t in tags if t)
+        return frozenset(tag for tag, restricted in answers.items() if restricted)
+
+    # -- misses of the memo: PostgreSQL, then Naver ---------------------------------------------
+    async def _fetch_leaf(self, category_id: str) -> CategoryDetailRow:
         with _postgres():
-            cached = await self.store.category_detail(category_id, max_age_s=self.ttl_s)
+            cached = await self.store.category_detail(category_id, max_age_s=self.half_ttl_s)
         if cached is not None:
             return cached
         answer = await self.naver.get_category(category_id)
@@ -66,29 +105,22 @@ class NaverRules:
         )
         return detail
 
-    async def top_level_id(self, whole_name: str) -> str | None:
-        """The id of the top-level category of a ``>``-joined path, from the stored Naver tree.
-
-        The tree (``storebridge categories fetch``) is fetched once when nothing is stored.
-        """
-        top = whole_name.split(">", 1)[0].strip()
-        if not self._top_levels:
-            with _postgres():
-                rows = await self.store.naver_categories()
-            if not rows:
-                rows = [
-                    NaverCategoryRow(c.id, c.name, c.whole_category_name or c.name, c.last)
-                    for c in await self.naver.get_categories()
-                ]
-                with _postgres():
-                    await self.store.replace_naver_categories(rows)
-            self._top_levels = {r.whole_name: r.id for r in rows if ">" not in r.whole_name}
-        return self._top_levels.get(top)
-
-    async def notice_types(self, top_level_id: str) -> tuple[str, ...]:
-        """The notice types Naver lists for a top-level category, in its order (cached)."""
+    async def _fetch_top_levels(self) -> dict[str, str]:
         with _postgres():
-            cached = await self.store.notice_types(top_level_id, max_age_s=self.ttl_s)
+            rows = await self.store.naver_categories()
+        if not rows:
+            rows = [
+                NaverCategoryRow(c.id, c.name, c.whole_category_name or c.name, c.last)
+                for c in await self.naver.get_categories()
+            ]
+            with _postgres():
+                await self.store.replace_naver_categories(rows)
+            logger.info("reference.tree.fetched", extra={"count": len(rows)})
+        return {r.whole_name: r.id for r in rows if ">" not in r.whole_name}
+
+    async def _fetch_notice_types(self, top_level_id: str) -> tuple[str, ...]:
+        with _postgres():
+            cached = await self.store.notice_types(top_level_id, max_age_s=self.half_ttl_s)
         if cached is not None:
             return cached
         answer = await self.naver.get_notice_types(top_level_id)
@@ -103,10 +135,9 @@ class NaverRules:
         )
         return types
 
-    async def origin_areas(self) -> dict[str, str]:
-        """Origin-area code → name (cached; the whole list is fetched again once it expires)."""
+    async def _fetch_origin_areas(self) -> dict[str, str]:
         with _postgres():
-            areas = await self.store.origin_areas(max_age_s=self.ttl_s)
+            areas = await self.store.origin_areas(max_age_s=self.half_ttl_s)
         if areas:
             return areas
         areas = await self.naver.get_origin_areas()
@@ -115,16 +146,14 @@ class NaverRules:
         logger.info("reference.origin_areas.fetched", extra={"count": len(areas)})
         return areas
 
-    async def restricted_tags(self, tags: Iterable[str]) -> frozenset[str]:
-        """The tags among ``tags`` Naver restricts; only tags not checked within the TTL are asked."""
-        wanted = list(dict.fromkeys(t for t in tags if t))
+    async def _check_tags(self, tags: list[str]) -> dict[str, bool]:
+        """Every tag of ``tags`` (the unknown tags of all waiting items): PostgreSQL, then Naver."""
         with _postgres():
-            known: Mapping[str, bool] = await self.store.tag_checks(wanted, max_age_s=self.ttl_s)
-        unknown = [t for t in wanted if t not in known]
-        answers = dict(known)
+            answers: dict[str, bool] = await self.store.tag_checks(tags, max_age_s=self.half_ttl_s)
+        unknown = [t for t in tags if t not in answers]
         if unknown:
             fetched = await self.naver.check_tags(unknown)
             with _postgres():
                 await self.store.put_tag_checks(fetched)
             answers.update(fetched)
-        return frozenset(t for t, restricted in answers.items() if restricted)
+        return answers

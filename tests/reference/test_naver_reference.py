@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 import pytest
 
+from storebridge.errors import PermanentError
 from storebridge.naver import NaverClient, NaverValidationError
+from storebridge.naver.client import MAX_TAGS_QUERY_CHARS
 from storebridge.reference.naver_rules import NaverRules
 from storebridge.store import StateStore
 
@@ -73,3 +78,49 @@ async def test_the_cache_asks_naver_once_per_leaf_list_and_tag(sandbox: Any, dat
     assert await requests_to(sandbox, "/v1/categories/") == 1
     assert await requests_to(sandbox, "/v1/product-origin-areas") == 1
     assert await requests_to(sandbox, "/v2/tags/restricted-tags") == 2
+
+
+async def test_concurrent_items_share_one_call_per_leaf_list_and_tag_batch(
+    sandbox: Any, database_url: str
+) -> None:
+    async def one_item(rules: NaverRules, n: int) -> frozenset[str]:
+        await rules.leaf("50000252")
+        await rules.origin_areas()
+        return await rules.restricted_tags([f"텀블러{n}", "최저가", "보온병"])
+
+    async with client(sandbox) as naver, StateStore(database_url) as store:
+        rules = NaverRules(naver, store, ttl_s=3600)
+        answers = await asyncio.gather(*(one_item(rules, n) for n in range(20)))
+    assert answers == [frozenset({"최저가"})] * 20
+    assert await requests_to(sandbox, "/v1/categories/") == 1
+    assert await requests_to(sandbox, "/v1/product-origin-areas") == 1
+    assert await requests_to(sandbox, "/v2/tags/restricted-tags") == 1
+
+
+async def test_many_tags_go_in_as_few_calls_as_the_url_allows(sandbox: Any) -> None:
+    tags = [f"스테인리스텀블러{n:02d}" for n in range(100)]  # 10 characters: the longest a tag may be
+    per_call = MAX_TAGS_QUERY_CHARS // len("tags=" + quote(tags[0], safe="") + "&")
+    async with client(sandbox) as naver:
+        answers = await naver.check_tags([*tags, "최저가"])
+    assert answers == {**dict.fromkeys(tags, False), "최저가": True}
+    assert await requests_to(sandbox, "/v2/tags/restricted-tags") == math.ceil(101 / per_call) < 101 / 10
+
+
+async def test_an_answer_is_used_at_most_the_ttl_after_naver_gave_it(sandbox: Any, database_url: str) -> None:
+    async with client(sandbox) as naver, StateStore(database_url) as store:
+        rules = NaverRules(naver, store, ttl_s=2.0)
+        await rules.leaf("50000252")
+        await NaverRules(naver, store, ttl_s=2.0).leaf("50000252")  # another process: PostgreSQL
+        assert await requests_to(sandbox, "/v1/categories/") == 1
+        await asyncio.sleep(1.1)  # past half the TTL: the memo and the row are both too old
+        await rules.leaf("50000252")
+        assert await requests_to(sandbox, "/v1/categories/") == 2
+
+
+async def test_a_refused_leaf_is_not_remembered(sandbox: Any, database_url: str) -> None:
+    async with client(sandbox) as naver, StateStore(database_url) as store:
+        rules = NaverRules(naver, store, ttl_s=3600)
+        for _ in range(2):
+            with pytest.raises(PermanentError):
+                await rules.leaf("99999999")
+    assert await requests_to(sandbox, "/v1/categories/") == 2
