@@ -105,8 +105,9 @@ class Settings(BaseSettings):
     def _empty_address_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    #: Supplier minimum order quantities up to this are listed with ``minPurchaseQuantity``.
-    moq_max: int = Field(default=1, ge=1, le=10_000, alias="MOQ_MAX")
+    #: Supplier minimum order quantities up to this are listed with ``minPurchaseQuantity`` (Naver
+    #: enforces up to 10,000); a seller who prefers "N개 묶음" bundles sets it lower.
+    moq_max: int = Field(default=10_000, ge=1, le=10_000, alias="MOQ_MAX")
     #: A larger MOQ: "review" the item (MOQ_TOO_HIGH), or "bundle" it as one unit of N pieces.
     moq_policy: Literal["review", "bundle"] = Field(default="review", alias="MOQ_POLICY")
     #: CSV ``domeggook_code,naver_leaf_category_id[,requires,note]``, loaded into PostgreSQL at
@@ -185,11 +186,14 @@ class Settings(BaseSettings):
     inflight_ttl_s: float = Field(default=90.0, ge=3, alias="INFLIGHT_TTL_S")
     #: Expiry of the markers the intake sets while a message waits in the queue.
     inflight_queued_ttl_s: float = Field(default=3600.0, gt=0, alias="INFLIGHT_QUEUED_TTL_S")
-    #: How often the daemon looks for stalled work to re-drive (0 = never).
-    sweeper_interval_s: float = Field(default=60.0, ge=0, alias="SWEEPER_INTERVAL_S")
+    #: How often the daemon looks for stalled work to re-drive (0 = never). With the bound below,
+    #: work lost with its message is back within 60–90 s, without anyone tuning anything.
+    sweeper_interval_s: float = Field(default=30.0, ge=0, alias="SWEEPER_INTERVAL_S")
     #: A product in a working state unchanged (or past its retry time) this long, with no in-flight
-    #: marker, or an intake job this old without a product row, is re-driven.
-    sweeper_stale_after_s: float = Field(default=300.0, gt=0, alias="SWEEPER_STALE_AFTER_S")
+    #: marker, or an intake job this old without a product row, is re-driven. Short is safe: live
+    #: work holds a marker (``workers.sweeper``), and even a re-drive racing a live sync cannot
+    #: create twice (the state machine's compare-and-set and the REGISTERING/UNKNOWN protocol).
+    sweeper_stale_after_s: float = Field(default=60.0, gt=0, alias="SWEEPER_STALE_AFTER_S")
     #: Intake jobs older than this are not looked at for a missing product row.
     sweeper_lookback_s: float = Field(default=86400.0, gt=0, alias="SWEEPER_LOOKBACK_S")
     #: Most items re-driven per sweep.

@@ -23,6 +23,8 @@ Market = Literal["dome", "supply"]
 NAVER_MAX_PRICE_WON = 999_999_990
 #: Naver's stock ceiling (pieces).
 NAVER_MAX_STOCK = 99_999_999
+#: Naver's ceiling for ``purchaseQuantityInfo.minPurchaseQuantity`` (and per-order maximum).
+MAX_MIN_PURCHASE_QUANTITY = 10_000
 
 #: Country text (last segment of ``detail.country``, spaces removed) → Naver origin code.
 #: ``0200037`` = China (widely used); add others from ``GET /v1/product-origin-areas``.
@@ -128,7 +130,9 @@ class TransformRules:
     max_seller_tags: int = 10
     seller_tag_max_chars: int = 10
     #: Largest supplier MOQ listed as is (the product gets ``minPurchaseQuantity`` = MOQ above 1).
-    max_moq: int = 1
+    #: Naver enforces a minimum purchase up to 10,000 (DOC create-product-product.md
+    #: ``purchaseQuantityInfo``), so by default only what Naver cannot list meets ``moq_policy``.
+    max_moq: int = MAX_MIN_PURCHASE_QUANTITY
     #: A supplier MOQ above ``max_moq``: "review" the item (MOQ_TOO_HIGH), or "bundle" it — one
     #: Naver unit is MOQ pieces ("N개 묶음", price × N at the MOQ tier, stock ÷ N, seller code
     #: ``DG-{market}-{no}-x{N}``; ``transform.bundle``).

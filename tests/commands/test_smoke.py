@@ -8,63 +8,19 @@ and exits 1; a missing item number is a usage error (exit 2).
 
 from __future__ import annotations
 
-import asyncio
 import os
-import sys
-from typing import Any
 
-import aiohttp
 import pytest
 
 from storebridge.sandbox.catalog.model import ItemStatus
 from storebridge.sandbox.runner import Sandbox
-
-#: Upper bound for one smoke run (seconds): the sandbox runs at the real Naver rate limits.
-RUN_TIMEOUT_S = 60.0
+from tests.support import naver_stats, run_cli
 
 
 @pytest.fixture
-def env(
-    sandbox: Sandbox,
-    redis_url: str,
-    redis_namespace: str,
-    database_url: str,
-    s3_endpoint: str,
-    s3_bucket: str,
-) -> dict[str, str]:
+def env(sandbox: Sandbox, service_urls: dict[str, str]) -> dict[str, str]:
     """The process environment of a deployment pointed at this test's sandbox and services."""
-    return {
-        **os.environ,
-        **sandbox.environment(),
-        "REDIS_URL": redis_url,
-        "REDIS_NAMESPACE": redis_namespace,
-        "DATABASE_URL": database_url,
-        "S3_ENDPOINT": s3_endpoint,
-        "S3_BUCKET": s3_bucket,
-        "LOG_FORMAT": "json",
-    }
-
-
-async def smoke(env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    """Run ``storebridge smoke ARGS``; returns (exit status, stdout, stderr)."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "storebridge.cli",
-        "smoke",
-        *args,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), RUN_TIMEOUT_S)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
-
-
-async def naver_stats(sandbox: Sandbox) -> dict[str, Any]:
-    async with aiohttp.ClientSession() as http, http.get(f"{sandbox.naver_origin}/_sandbox/stats") as resp:
-        return dict(await resp.json())
+    return {**os.environ, **sandbox.environment(), **service_urls, "LOG_FORMAT": "json"}
 
 
 def bulk_only_item(sandbox: Sandbox) -> int:
@@ -83,28 +39,30 @@ async def test_smoke_passes_when_the_item_is_on_naver_exactly_once_and_again_whe
     ]
     passed: int | None = None
     for no in candidates:  # some healthy items still need manual review (e.g. certification categories)
-        status, out, err = await smoke(env, str(no))
+        status, out, err = await run_cli(env, "smoke", str(no))
         if status == 0:
             passed = no
             break
-        assert status == 1 and out.startswith("smoke FAIL: "), (status, out, err[-2000:])  # noqa: PT018
+        assert status == 1, (status, out, err[-2000:])
+        assert out.startswith("smoke FAIL: "), (status, out, err[-2000:])
     assert passed is not None, "no candidate passed"
     assert out.strip().startswith(f"smoke PASS: item {passed} created"), out
-    status, out, err = await smoke(env, str(passed))
+    status, out, err = await run_cli(env, "smoke", str(passed))
     assert status == 0, (out, err[-2000:])
     assert out.strip().startswith(f"smoke PASS: item {passed} unchanged"), out
-    assert (await naver_stats(sandbox))["duplicates"] == 0
+    assert (await naver_stats(sandbox.naver_origin))["duplicates"] == 0
 
 
 async def test_smoke_fails_for_an_item_that_cannot_be_listed(sandbox: Sandbox, env: dict[str, str]) -> None:
     no = bulk_only_item(sandbox)
-    status, out, err = await smoke(env, str(no))
+    # A bulk item lists with minPurchaseQuantity by default; a seller who caps it reviews it.
+    status, out, err = await run_cli({**env, "MOQ_MAX": "1"}, "smoke", str(no))
     assert status == 1, (out, err[-2000:])
     assert out.strip().startswith(f"smoke FAIL: item {no} manual_review"), out
 
 
 async def test_smoke_needs_an_item_number_or_a_keyword(env: dict[str, str]) -> None:
-    status, _out, err = await smoke(env)
+    status, _out, err = await run_cli(env, "smoke")
     assert status == 2
     assert "ITEM_NO or --from-list" in err
 
@@ -113,9 +71,9 @@ async def test_smoke_from_a_keyword_uses_the_first_search_hit_and_fails_when_the
     sandbox: Sandbox, env: dict[str, str]
 ) -> None:
     title = next(i.title for i in sandbox.catalog if i.status is ItemStatus.ON_SALE)
-    status, out, err = await smoke(env, "--from-list", title.split()[0])
+    status, out, err = await run_cli(env, "smoke", "--from-list", title.split()[0])
     assert status in (0, 1), err[-2000:]
     assert out.startswith(("smoke PASS: item ", "smoke FAIL: item ")), out
-    status, out, err = await smoke(env, "--from-list", "없는상품키워드")
+    status, out, err = await run_cli(env, "smoke", "--from-list", "없는상품키워드")
     assert status == 1, err[-2000:]
     assert out.strip() == "smoke FAIL: no on-sale Domeggook item matches '없는상품키워드'"

@@ -21,27 +21,18 @@ from schemas.domeggook import DomeggookItem, parse_item_view
 from storebridge.transform import (
     RejectionCode,
     TransformRejected,
-    TransformRules,
     build_product,
     image_sources,
 )
-from tests.paths import DOMEGGOOK_DATA as DATA
+from tests.paths import item_body, recorded
+from tests.transform.support import RULES
 
-RULES = TransformRules(
-    category_map={"04_01_00_00_00": "50000803", "05_00_00_00_00": "50001234", "01_07_00_00_00": "50000830"},
-    as_phone="02-1234-5678",
-)
 SAMPLES = (
     "item_view_single.json",
     "item_view_no_options.json",
     "item_view_two_axes.json",
     "item_view_quirks.json",
 )
-
-
-def load(name: str = "item_view_single.json") -> dict[str, Any]:
-    payload: dict[str, Any] = json.loads((DATA / name).read_text(encoding="utf-8"))
-    return payload
 
 
 @dataclass(frozen=True)
@@ -338,7 +329,11 @@ CASES: list[Case] = [
     ),
     Case("return terms missing", drop("return"), Rejected(RejectionCode.RETURN_FEE_MISSING)),
     Case("adult only", set_path("basis.adult", "Y"), Rejected(RejectionCode.ADULT_ONLY)),
-    Case("minimum order 10", set_path("qty.domeMoq", "10"), Rejected(RejectionCode.MOQ_TOO_HIGH)),
+    Case(
+        "minimum order above Naver's 10,000",
+        set_path("qty.domeMoq", "10001"),
+        Rejected(RejectionCode.MOQ_TOO_HIGH),
+    ),
     Case("order multiple 2", set_path("qty.domeUnit", "2"), Rejected(RejectionCode.ORDER_UNIT_UNSUPPORTED)),
     Case(
         "not on the dome market",
@@ -369,7 +364,7 @@ def _uploaded_for(item: DomeggookItem) -> dict[str, str]:
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_hostile_input_ends_in_the_expected_precise_outcome(case: Case) -> None:
-    payload = case.mutate(load())
+    payload = case.mutate(recorded("item_view_single.json"))
 
     if isinstance(case.expect, Invalid):
         with pytest.raises(ValidationError) as caught:
@@ -425,7 +420,7 @@ def _damage(rng: random.Random, item: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.parametrize("seed", range(8))
 def test_random_damage_never_escapes_as_anything_but_validation_error_or_a_result(seed: int) -> None:
     rng = random.Random(seed)
-    samples = {name: load(name)["domeggook"] for name in SAMPLES}
+    samples = {name: item_body(name) for name in SAMPLES}
     outcomes = {"invalid": 0, "rejected": 0, "transformed": 0}
     for _ in range(60):
         item = _damage(rng, copy.deepcopy(samples[rng.choice(SAMPLES)]))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -15,10 +14,10 @@ from storebridge.listing_rules import build_listing_rules
 from storebridge.transform import RejectionCode, Transformed, TransformRejected, TransformRules, build_product
 from storebridge.transform.options import is_on_sale
 from storebridge.transform.result import AdjustmentCode
-from tests.paths import DOMEGGOOK_DATA as DATA
+from tests.paths import item_body
 
 RULES = TransformRules(category_map={"04_01_00_00_00": "50000803"}, as_phone="02-1234-5678")
-BUNDLE = dataclasses.replace(RULES, moq_policy="bundle")
+BUNDLE = dataclasses.replace(RULES, max_moq=1, moq_policy="bundle")
 REPRESENTATIVE = "https://cdn1.domeggook.com/upload/item/2024/03/05/HASH/HASH_img_760?hash=..."
 DETAIL = "https://supplier.example-hosting.com/detail/tumbler_01.jpg"
 UPLOADED = {
@@ -28,9 +27,7 @@ UPLOADED = {
 
 
 def body() -> dict[str, Any]:
-    raw: dict[str, Any] = json.loads((DATA / "item_view_single.json").read_text(encoding="utf-8"))[
-        "domeggook"
-    ]
+    raw = item_body()
     raw["price"]["resale"] = ""
     return raw
 
@@ -45,11 +42,22 @@ def transformed(raw: dict[str, Any], rules: TransformRules = RULES) -> Transform
     return result
 
 
-def test_moq_policy_review_is_the_default_and_names_the_moq() -> None:
+def test_an_moq_naver_can_enforce_is_listed_as_the_minimum_purchase_by_default() -> None:
     raw = body()
     raw["qty"]["domeMoq"] = "20"
 
-    result = build(raw)
+    product = transformed(raw, RULES).payload.origin_product
+
+    quantity = product.detail_attribute.purchase_quantity_info
+    assert quantity is not None
+    assert quantity.min_purchase_quantity == 20
+
+
+def test_moq_policy_review_is_the_default_above_the_limit_and_names_the_moq() -> None:
+    raw = body()
+    raw["qty"]["domeMoq"] = "20"
+
+    result = build(raw, dataclasses.replace(RULES, max_moq=10))
 
     assert isinstance(result, TransformRejected)
     assert result.codes == (RejectionCode.MOQ_TOO_HIGH,)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -20,23 +19,8 @@ from storebridge.transform import (
     seller_management_code,
 )
 from storebridge.transform.result import AdjustmentCode
-from tests.paths import DOMEGGOOK_DATA as DATA
-
-RULES = TransformRules(
-    category_map={"04_01_00_00_00": "50000803", "05_00_00_00_00": "50001234", "01_07_00_00_00": "50000830"},
-    as_phone="02-1234-5678",
-)
-REPRESENTATIVE = "https://cdn1.domeggook.com/upload/item/2024/03/05/HASH/HASH_img_760?hash=..."
-DETAIL = "https://supplier.example-hosting.com/detail/tumbler_01.jpg"
-UPLOADED = {
-    REPRESENTATIVE: "https://shop-phinf.pstatic.net/20250416_220/17447754382289HkU1_JPEG/2.jpg",
-    DETAIL: "https://shop-phinf.pstatic.net/20250416_20/1744775438576zxPIu_JPEG/1.jpg",
-}
-
-
-def body(name: str = "item_view_single.json") -> dict[str, Any]:
-    raw: dict[str, Any] = json.loads((DATA / name).read_text(encoding="utf-8"))["domeggook"]
-    return raw
+from tests.paths import item_body
+from tests.transform.support import DETAIL, REPRESENTATIVE, RULES, UPLOADED
 
 
 def transformed(raw: dict[str, Any], rules: TransformRules = RULES) -> Transformed:
@@ -131,7 +115,7 @@ EXPECTED_WIRE = {
 
 
 def test_reference_item_becomes_the_exact_naver_payload() -> None:
-    result = transformed(body())
+    result = transformed(item_body())
 
     assert result.payload.to_wire() == EXPECTED_WIRE
     assert result.seller_management_code == "DG-dome-46072413"
@@ -144,7 +128,7 @@ def test_reference_item_becomes_the_exact_naver_payload() -> None:
 
 def test_every_sample_item_transforms() -> None:
     for name in ("item_view_no_options.json", "item_view_two_axes.json", "item_view_quirks.json"):
-        raw = body(name)
+        raw = item_body(name)
         sources = image_sources(DomeggookItem.model_validate(raw))
         uploaded = {url: f"https://shop-phinf.pstatic.net/x/{n}.jpg" for n, url in enumerate(sources.all)}
         result = build_product(DomeggookItem.model_validate(raw), RULES, uploaded)
@@ -152,7 +136,7 @@ def test_every_sample_item_transforms() -> None:
 
 
 def test_the_transform_is_deterministic() -> None:
-    assert transformed(body()) == transformed(body())
+    assert transformed(item_body()) == transformed(item_body())
 
 
 def test_seller_management_code_is_deterministic_per_market_and_item() -> None:
@@ -161,34 +145,34 @@ def test_seller_management_code_is_deterministic_per_market_and_item() -> None:
 
 
 def test_image_sources_lists_representative_then_detail_images() -> None:
-    sources = image_sources(DomeggookItem.model_validate(body()))
+    sources = image_sources(DomeggookItem.model_validate(item_body()))
 
     assert sources.all == (REPRESENTATIVE, DETAIL)
 
 
 def test_representative_image_falls_back_to_smaller_sizes() -> None:
-    raw = body()
+    raw = item_body()
     raw["thumb"]["original"] = ""
 
     assert image_sources(DomeggookItem.model_validate(raw)).representative == raw["thumb"]["large"]
 
 
 def test_a_representative_image_that_was_not_uploaded_is_rejected() -> None:
-    result = build_product(DomeggookItem.model_validate(body()), RULES, {DETAIL: UPLOADED[DETAIL]})
+    result = build_product(DomeggookItem.model_validate(item_body()), RULES, {DETAIL: UPLOADED[DETAIL]})
 
     assert isinstance(result, TransformRejected)
     assert result.codes == (RejectionCode.IMAGE_NOT_UPLOADED,)
 
 
 def test_an_item_without_a_usable_thumbnail_is_image_missing() -> None:
-    raw = body()
+    raw = item_body()
     raw["thumb"] = {"original": "javascript:alert(1)", "large": "", "small": "ftp://x"}
 
     assert rejected(raw).codes == (RejectionCode.IMAGE_MISSING,)
 
 
 def test_all_independent_problems_are_reported_together_naming_the_item() -> None:
-    raw = body()
+    raw = item_body()
     raw["basis"]["title"] = "완치 텀블러"
     raw["category"]["current"]["code"] = "09_09_00_00_00"
     raw["category"]["parents"] = ""
@@ -207,7 +191,7 @@ def test_all_independent_problems_are_reported_together_naming_the_item() -> Non
 
 
 def test_adult_items_are_rejected_unless_allowed() -> None:
-    raw = body()
+    raw = item_body()
     raw["basis"]["adult"] = "true"
 
     assert rejected(raw).codes == (RejectionCode.ADULT_ONLY,)
@@ -216,17 +200,17 @@ def test_adult_items_are_rejected_unless_allowed() -> None:
 
 
 def test_minimum_order_above_the_limit_is_rejected() -> None:
-    raw = body()
+    raw = item_body()
     raw["qty"]["domeMoq"] = "20"
 
-    result = rejected(raw)
+    result = rejected(raw, dataclasses.replace(RULES, max_moq=10))
 
     assert result.codes == (RejectionCode.MOQ_TOO_HIGH,)
-    assert result.rejections[0].message == "item 46072413: minimum order quantity 20 exceeds 1"
+    assert result.rejections[0].message == "item 46072413: minimum order quantity 20 exceeds 10"
 
 
 def test_allowed_minimum_order_sets_min_purchase_quantity_and_its_tier_price() -> None:
-    raw = body()
+    raw = item_body()
     raw["qty"]["domeMoq"] = "20"
     raw["price"]["resale"] = ""
     rules = dataclasses.replace(RULES, max_moq=50)
@@ -239,21 +223,21 @@ def test_allowed_minimum_order_sets_min_purchase_quantity_and_its_tier_price() -
 
 
 def test_order_multiples_are_rejected() -> None:
-    raw = body()
+    raw = item_body()
     raw["qty"]["domeUnit"] = 6
 
     assert rejected(raw).codes == (RejectionCode.ORDER_UNIT_UNSUPPORTED,)
 
 
 def test_items_not_listed_on_the_market_are_rejected() -> None:
-    raw = body()
+    raw = item_body()
     raw["channel"]["dome"] = "false"
 
     assert rejected(raw).codes == (RejectionCode.MARKET_UNAVAILABLE,)
 
 
 def test_sold_out_supplier_status_keeps_the_product_with_zero_stock() -> None:
-    raw = body()
+    raw = item_body()
     raw["basis"]["status"] = "판매종료"
 
     product = transformed(raw).payload.origin_product
@@ -263,7 +247,7 @@ def test_sold_out_supplier_status_keeps_the_product_with_zero_stock() -> None:
 
 
 def test_included_shipping_raises_the_price_and_ships_free() -> None:
-    raw = body("item_view_no_options.json")
+    raw = item_body("item_view_no_options.json")
     rules = dataclasses.replace(RULES, shipping_mode="included", margin_percent=Decimal("0"))
 
     product = transformed(raw, rules).payload.origin_product
@@ -276,7 +260,9 @@ def test_included_shipping_raises_the_price_and_ships_free() -> None:
 def test_naver_shopping_registration_follows_the_rules() -> None:
     rules = dataclasses.replace(RULES, naver_shopping_registration=True)
 
-    assert transformed(body(), rules).payload.smartstore_channel_product.naver_shopping_registration is True
+    assert (
+        transformed(item_body(), rules).payload.smartstore_channel_product.naver_shopping_registration is True
+    )
 
 
 @pytest.mark.parametrize(
