@@ -17,6 +17,16 @@ reconciliation make a re-run safe: an item in REGISTERING/UNKNOWN is searched fo
 before anything is created again).
 
 Re-driven items go to the ``batch`` queue: a recovery must not take the interactive capacity.
+
+Why the bound can be short (60 s by default, so lost work is back within about a minute): it is
+not what keeps live work from being re-driven, the markers are. A queued message's marker lives
+``INFLIGHT_QUEUED_TTL_S``, a delayed retry's the wait plus one run, a running one is renewed every
+third of ``INFLIGHT_TTL_S``. The one window without a marker is right after Redis lost its data: a
+live sync gets its marker back at its next renewal, and a re-drive may start a second sync of the
+item meanwhile. That costs work, never a second product: every transition is compare-and-set, so
+only one sync enters REGISTERING, and a REGISTERING row is left alone for ``REGISTERING_STALE_S``,
+then searched for by seller code before anything is created again
+(``tests/workers/test_sweeper_races.py``).
 """
 
 from __future__ import annotations

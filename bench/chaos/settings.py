@@ -34,10 +34,6 @@ RETRY_BACKOFF_BASE_S = 2.0
 NAVER_SEARCH_GRACE_S = 5.0
 #: Seconds the sandbox holds a "timeout" request: just past the clients' 30 s HTTP timeout.
 NAVER_TIMEOUT_HOLD_S = 31.0
-#: The sweeper's pass interval and staleness bound, scaled down like the rest (production: 60 s and
-#: 300 s): a row or intake job untouched this long, with no in-flight marker, is re-driven.
-SWEEPER_INTERVAL_S = 10.0
-SWEEPER_STALE_AFTER_S = 60.0
 #: ``SHUTDOWN_TIMEOUT_S`` of the children: the harness stops them between scenarios.
 SHUTDOWN_TIMEOUT_S = 10.0
 
@@ -108,7 +104,11 @@ class ChaosConfig:
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def service_env(self) -> dict[str, str]:
-        """StoreBridge settings of every scenario's daemon and workers."""
+        """StoreBridge settings of every scenario's daemon and workers.
+
+        The recovery mechanisms run on production's defaults (the sweeper, Dramatiq's heartbeat and
+        maintenance, the in-flight markers): what recovers here recovers as fast in production.
+        """
         return {
             "NAVER_MAX_TPS": str(self.naver_rate_per_s),
             "DOMEGGOOK_MAX_TPS": str(self.domeggook_rate_per_s),
@@ -120,8 +120,6 @@ class ChaosConfig:
             "RETRY_BACKOFF_BASE": str(RETRY_BACKOFF_BASE_S),
             "NAVER_SEARCH_GRACE_S": str(NAVER_SEARCH_GRACE_S),
             "SHUTDOWN_TIMEOUT_S": str(SHUTDOWN_TIMEOUT_S),
-            "SWEEPER_INTERVAL_S": str(SWEEPER_INTERVAL_S),
-            "SWEEPER_STALE_AFTER_S": str(SWEEPER_STALE_AFTER_S),
             "LOG_FORMAT": "json",
             "LOG_LEVEL": "INFO",
             **self.extra_env,

@@ -21,7 +21,7 @@ import bcrypt
 from pydantic import SecretStr
 
 from storebridge.errors import TransientError
-from storebridge.naver.errors import NaverUnauthorized
+from storebridge.naver.errors import CREDENTIALS_RETRY_S, NaverUnauthorized
 
 #: Refresh this long before expiry (the PHP reference client uses 60 s; Naver re-issues below 1800 s).
 DEFAULT_REFRESH_MARGIN_S = 300.0
@@ -144,7 +144,7 @@ class NaverTokenManager:
         except ValueError:
             raise NaverUnauthorized(
                 "NAVER_CLIENT_SECRET is not a valid bcrypt salt ('$2a$' + cost + '$' + 22 characters)",
-                code="INVALID_CLIENT_SECRET",
+                retry_after_s=CREDENTIALS_RETRY_S,
             ) from None
         previous = self._token
         try:

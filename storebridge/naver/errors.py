@@ -8,6 +8,8 @@ are read with ``schemas.naver.NaverErrorBody``, rate headers with ``schemas.nave
 
 from __future__ import annotations
 
+from typing import ClassVar, Self
+
 from pydantic import ValidationError
 
 from schemas.naver import InvalidInput, NaverErrorBody
@@ -28,6 +30,16 @@ IP_NOT_ALLOWED_ACTION = (
     "Naver refused this server's IP (GW.IP_NOT_ALLOWED): register the egress IP of this deployment "
     "in the Commerce API center (apicenter.commerce.naver.com, application > API 호출 IP); items "
     "wait and resume by themselves once it is registered"
+)
+#: Items wait this long (s) when Naver refuses the credentials: fixing them means new pod settings.
+CREDENTIALS_RETRY_S = 600.0
+#: What the operator must do when Naver refuses the application's credentials (as above).
+CREDENTIALS_ACTION = (
+    "Naver refuses this application's credentials (the token request is refused, or every fresh "
+    "token gets 401): check NAVER_CLIENT_ID and NAVER_CLIENT_SECRET against the application in the "
+    "Commerce API center (apicenter.commerce.naver.com: a regenerated secret, a suspended or deleted "
+    "application) and this server's clock (a signature is valid 5 minutes); items wait and resume "
+    "by themselves once it is fixed"
 )
 #: Gateway code prefix of 503s that never reached the API server: circuit open, maintenance (§6).
 GATEWAY_BLOCK_PREFIX = "GW.BLOCK"
@@ -68,12 +80,49 @@ class NaverRateLimited(NaverError, TransientError):
     quota_period: str | None = None
 
 
-class NaverIpNotAllowed(NaverError, TransientError):
-    """403 ``GW.IP_NOT_ALLOWED``: this deployment's egress IP is not registered with Naver.
+class NaverTokenRefused(NaverTransient):
+    """401 (``GW.AUTHN``) on a call: the token expired or was revoked; nothing was applied.
 
-    A deployment fault, not the item's: transient (with a long ``retry_after_s``) so items wait
-    instead of being parked, never retried in-client. The message names the operator's fix.
+    The transport answers it with a fresh token; one that persists on every retry of a call becomes
+    ``NaverUnauthorized``. A gateway revoking tokens in a storm is not the item's fault.
     """
+
+
+class NaverDeploymentFault(NaverError, TransientError):
+    """A fault of this deployment that an operator must fix; no item is at fault.
+
+    Transient with a long ``retry_after_s``, so items wait (re-queued, no attempt counted: see
+    ``GATEWAY_WAITS``) instead of being parked one by one; never retried in-client. The transport
+    logs ``event`` at ERROR once, with ``action`` (the operator's fix, also in the message), and
+    then holds every call for a while without sending it.
+    """
+
+    #: Log event of the operator's alert.
+    event: ClassVar[str]
+    #: What the operator must do.
+    action: ClassVar[str]
+
+    def not_sent(self, where: str, *, retry_after_s: float) -> Self:
+        """The same fault for a call to ``where`` that the transport's hold kept from being sent."""
+        error = type(self)(f"{where} -> not sent, held after: {self}", retry_after_s=max(retry_after_s, 0.0))
+        error._describe(where, None, self.api_code, None)
+        return error
+
+
+class NaverIpNotAllowed(NaverDeploymentFault):
+    """403 ``GW.IP_NOT_ALLOWED``: this deployment's egress IP is not registered with Naver."""
+
+    event = "naver.ip_not_allowed"
+    action = IP_NOT_ALLOWED_ACTION
+
+
+class NaverUnauthorized(NaverDeploymentFault):
+    """Naver refuses the credentials: the token request itself is refused (wrong secret or client
+    id, clock off), or a 401 persisted on every retry of a call, each with a freshly fetched token.
+    """
+
+    event = "naver.credentials_refused"
+    action = CREDENTIALS_ACTION
 
 
 class NaverMaintenance(NaverTransient):
@@ -94,30 +143,18 @@ class NaverValidationError(NaverRejected):
     server_message: str = ""
 
 
-class NaverUnauthorized(NaverRejected):
-    """401 even after one fresh token, or the token request itself was refused (bad credentials)."""
-
-
 class NaverForbidden(NaverRejected):
-    """403: caller IP not allow-listed (``GW.IP_NOT_ALLOWED``) or API group not granted."""
+    """403 other than ``GW.IP_NOT_ALLOWED`` (``NaverIpNotAllowed``): e.g. an API group not granted."""
 
 
 class NaverNotFound(NaverRejected):
     """404: no such product (or category)."""
 
 
-#: Refusals by the gateway in front of Naver: the call never reached the API, the item is not at
-#: fault, so the sync waits (re-queues with the error's delay) without counting an attempt.
-GATEWAY_WAITS: tuple[type[NaverError], ...] = (NaverRateLimited, NaverIpNotAllowed, NaverMaintenance)
-
-
-def ip_not_allowed(where: str, *, retry_after_s: float) -> NaverIpNotAllowed:
-    """The error for a call not sent because this process already saw GW.IP_NOT_ALLOWED recently."""
-    error = NaverIpNotAllowed(
-        f"{where} -> not sent: {IP_NOT_ALLOWED_ACTION}", retry_after_s=max(retry_after_s, 0.0)
-    )
-    error._describe(where, None, IP_NOT_ALLOWED, None)
-    return error
+#: Refusals by the gateway in front of Naver (rate limits, maintenance, this deployment's IP or
+#: credentials): the item is not at fault, so the sync waits (re-queues with the error's delay)
+#: without counting an attempt.
+GATEWAY_WAITS: tuple[type[NaverError], ...] = (NaverRateLimited, NaverDeploymentFault, NaverMaintenance)
 
 
 def error_body(response: RawResponse) -> NaverErrorBody:
@@ -185,7 +222,7 @@ def error_for(
         error = NaverValidationError(text, code=code or "BAD_REQUEST")
         error.invalid_inputs, error.server_message = inputs, server_message
     elif status == 401:
-        error = NaverUnauthorized(text, code=code or "UNAUTHORIZED")
+        error = NaverTokenRefused(text)
     elif status == 403 and code == IP_NOT_ALLOWED:
         error = NaverIpNotAllowed(f"{text}. {IP_NOT_ALLOWED_ACTION}", retry_after_s=IP_NOT_ALLOWED_RETRY_S)
     elif status == 403:
@@ -196,6 +233,16 @@ def error_for(
         error = NaverRejected(text, code=code or f"HTTP_{status}")
     error._describe(endpoint, status, code or None, trace_id)
     error.rate_limit = info
+    return error
+
+
+def credentials_refused(cause: NaverError, why: str) -> NaverUnauthorized:
+    """The deployment fault for refused credentials, ``why`` and ``cause`` (the last refusal) in its text."""
+    error = NaverUnauthorized(
+        f"{why}: {str(cause).rstrip('.')}. {CREDENTIALS_ACTION}", retry_after_s=CREDENTIALS_RETRY_S
+    )
+    error._describe(cause.endpoint, cause.status, cause.api_code, cause.trace_id)
+    error.rate_limit = cause.rate_limit
     return error
 
 

@@ -6,15 +6,21 @@ policy: ``SAFE`` calls (GET, search, token, upload) and ``IDEMPOTENT`` writes (f
 absolute price/stock, status, delete) are retried on transient failures with jittered exponential
 backoff, at most ``ClientSettings.max_retries`` times; a ``NOT_IDEMPOTENT`` create is retried only
 when Naver provably did not process it (429 from the gateway, connection never opened, token not
-obtained). 4xx are never retried, except one token refresh and resend on a 401 (``GW.AUTHN``:
-expired token). Answer bodies are parsed with ``schemas.naver`` through ``Answer.parse``.
+obtained). Answer bodies are parsed with ``schemas.naver`` through ``Answer.parse``.
+
+A 401 (``GW.AUTHN``: the token expired or was revoked) is answered with a fresh token, whatever the
+endpoint: the first one of a call at once, later ones through the retry backoff, each retry starting
+from a token other than the one refused. Only a 401 on every attempt of a call, each with a fresh
+token, means Naver refuses the credentials themselves (``NaverUnauthorized``). Other 4xx are never
+retried.
 
 Gateway refusals get one clear state each (``naver.errors``): 429 ``GW.QUOTA_LIMIT`` waits for the
 quota's period (the limiter pauses every Naver bucket for everyone from the ``GNCP-GW-Quota-*``
-headers); 503 ``GW.BLOCK.*`` is ``NaverMaintenance``; 403 ``GW.IP_NOT_ALLOWED`` is a deployment
-fault: logged once per transport (one per process) at ERROR with the operator's fix, then for
-``ip_block_hold_s`` every call of this transport raises the same error without sending anything, so
-a whole queue of items waiting on it costs one request per hold, not one each.
+headers); 503 ``GW.BLOCK.*`` is ``NaverMaintenance``. 403 ``GW.IP_NOT_ALLOWED`` and refused
+credentials are deployment faults (``NaverDeploymentFault``): logged at ERROR with the operator's
+fix once (again only after a call went through meanwhile), then for ``operator_hold_s`` every call
+of this transport raises the same error without sending anything, so a whole queue of items waiting
+on it costs one request per hold and process, not one each.
 """
 
 from __future__ import annotations
@@ -43,16 +49,16 @@ from storebridge.naver import endpoints
 from storebridge.naver.auth import DEFAULT_CLOCK_SKEW_S, DEFAULT_REFRESH_MARGIN_S, NaverTokenManager
 from storebridge.naver.endpoints import Endpoint, Idempotency
 from storebridge.naver.errors import (
-    IP_NOT_ALLOWED_ACTION,
+    NaverDeploymentFault,
     NaverError,
     NaverIpNotAllowed,
     NaverOutcomeUnknown,
     NaverRateLimited,
+    NaverTokenRefused,
     NaverTransient,
-    NaverUnauthorized,
+    credentials_refused,
     error_body,
     error_for,
-    ip_not_allowed,
     rate_limit_of,
     trace_id_of,
     transport_error,
@@ -64,8 +70,9 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 M = TypeVar("M")
 _TOKEN = TypeAdapter(TokenResponse)
-#: After a GW.IP_NOT_ALLOWED, calls are not sent for this long (s): the operator's fix takes minutes.
-IP_BLOCK_HOLD_S = 60.0
+#: After a deployment fault (IP not allowed, credentials refused), calls are not sent for this long
+#: (s): the operator's fix takes minutes.
+OPERATOR_HOLD_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -122,7 +129,11 @@ def _where(endpoint: Endpoint, path: str) -> str:
 
 @dataclass
 class _CallState:
-    reauthed: bool = False
+    #: The token Naver refused last during this call: the next send uses another one.
+    refused: str | None = None
+    #: 401s received during this call, and attempts that ended on one.
+    rejections: int = 0
+    refused_attempts: int = 0
 
 
 class NaverTransport(SessionOwner):
@@ -143,14 +154,15 @@ class NaverTransport(SessionOwner):
         limiter: Limiter | None = None,
         token_refresh_margin_s: float = DEFAULT_REFRESH_MARGIN_S,
         clock_skew_s: float = DEFAULT_CLOCK_SKEW_S,
-        ip_block_hold_s: float = IP_BLOCK_HOLD_S,
+        operator_hold_s: float = OPERATOR_HOLD_S,
     ) -> None:
         self._session: aiohttp.ClientSession | None = None
-        self._ip_block_hold_s = ip_block_hold_s
-        #: ``time.monotonic()`` until which calls are not sent (GW.IP_NOT_ALLOWED seen); 0 = never.
-        self._ip_blocked_until = 0.0
-        #: The operator message is logged once per transport (one transport per process).
-        self._ip_block_reported = False
+        self._operator_hold_s = operator_hold_s
+        #: The deployment fault that holds calls, until ``_held_until`` (``time.monotonic()``).
+        self._held: NaverDeploymentFault | None = None
+        self._held_until = 0.0
+        #: Faults already reported at ERROR; forgotten once a call goes through.
+        self._reported: set[type[NaverDeploymentFault]] = set()
         self._api_url = api_url
         self._client_id = client_id
         self._settings = client_settings or ClientSettings()
@@ -219,43 +231,26 @@ class NaverTransport(SessionOwner):
         body: Callable[[], dict[str, Any]] | None = None,
         **kwargs: Any,
     ) -> T:
-        """One API call: token, send, one re-auth on 401 GW.AUTHN, error mapping, parse; retried per
-        the endpoint's ``Idempotency``.
+        """One API call: token, send, re-auth on 401, error mapping, parse; retried per the
+        endpoint's ``Idempotency``.
 
         ``path_values`` fill the endpoint's path template; ``body`` builds keyword arguments per
-        attempt (a multipart body can be sent only once); other keyword arguments go to aiohttp.
+        send (a multipart body can be sent only once); other keyword arguments go to aiohttp.
         """
         state = _CallState()
         path = endpoint.path(**(path_values or {}))
         where = _where(endpoint, path)
         write = endpoint.idempotency.writes
-        held_s = self._ip_blocked_until - time.monotonic()
-        if held_s > 0:
-            raise ip_not_allowed(where, retry_after_s=held_s)
+        held_s = self._held_until - time.monotonic()
+        if self._held is not None and held_s > 0:
+            raise self._held.not_sent(where, retry_after_s=held_s)
 
         async def attempt() -> T:
-            extra = body() if body is not None else {}
-            token = await self.tokens.get()
-            response = await self._send(endpoint, path, token, **kwargs, **extra)
-            # Naver documents 401 GW.AUTHN as "refresh and retry"; any other 401 (the product
-            # service's UNAUTHORIZED, a body lost by a proxy) gets the same single retry, because a
-            # stale token is its likeliest cause and a spurious re-auth costs one token call.
-            if response.status == 401 and not state.reauthed:
-                state.reauthed = True
-                rejected = error_body(response)
-                logger.info(
-                    "naver.token.rejected",
-                    extra={
-                        "endpoint": where,
-                        "code": rejected.code or None,
-                        "trace_id": trace_id_of(response, rejected),
-                    },
-                )
-                token = await self.tokens.refresh(token)
-                extra = body() if body is not None else {}
-                response = await self._send(endpoint, path, token, **kwargs, **extra)
+            response = await self._send_authorized(endpoint, path, state, body, kwargs)
+            if response.status == 401:
+                state.refused_attempts += 1
             if not 200 <= response.status < 300:
-                raise self._noted(error_for(response, where, write=write))
+                raise error_for(response, where, write=write)
             return parse(Answer(response, where, write))
 
         retry = retrying(
@@ -263,29 +258,75 @@ class NaverTransport(SessionOwner):
             should_retry=self._should_retry(endpoint.idempotency),
             event="naver.request.retry",
         )
-        return await retry(attempt)
+        try:
+            result: T = await retry(attempt)
+        except NaverTokenRefused as exc:
+            if state.refused_attempts <= self._settings.max_retries:
+                raise  # retries cut short (shutdown): no proof against the credentials
+            attempts = state.refused_attempts
+            fault = credentials_refused(exc, f"401 on all {attempts} attempts, each with a new token")
+            self._hold(fault)
+            raise fault from None
+        except NaverDeploymentFault as exc:
+            self._hold(exc)
+            raise
+        if self._reported:
+            self._reported.clear()
+        return result
 
-    def _noted(self, error: NaverError) -> NaverError:
-        """``error``, after holding further calls and alerting the operator once on GW.IP_NOT_ALLOWED."""
-        if isinstance(error, NaverIpNotAllowed):
-            self._ip_blocked_until = time.monotonic() + self._ip_block_hold_s
-            if not self._ip_block_reported:
-                self._ip_block_reported = True
-                logger.error(
-                    "naver.ip_not_allowed",
-                    extra={
-                        "endpoint": error.endpoint,
-                        "trace_id": error.trace_id,
-                        "action": IP_NOT_ALLOWED_ACTION,
-                    },
-                )
-        return error
+    async def _send_authorized(
+        self,
+        endpoint: Endpoint,
+        path: str,
+        state: _CallState,
+        body: Callable[[], dict[str, Any]] | None,
+        kwargs: dict[str, Any],
+    ) -> RawResponse:
+        """Send with a token other than any this call saw refused; the answer may still be a 401.
+
+        Naver documents 401 ``GW.AUTHN`` as "refresh and retry", so the first 401 of a call is sent
+        again at once with a fresh token. A later one is returned to the retry loop, which backs
+        off: a gateway revoking tokens again and again (a storm, a rotation) is waited out. Any
+        other 401 (the product service's UNAUTHORIZED, a body lost by a proxy) is treated the same,
+        because a stale token is its likeliest cause and a spurious re-auth costs one token call.
+        """
+        while True:
+            extra = body() if body is not None else {}
+            token = await (self.tokens.refresh(state.refused) if state.refused else self.tokens.get())
+            response = await self._send(endpoint, path, token, **kwargs, **extra)
+            if response.status != 401:
+                return response
+            state.refused = token
+            state.rejections += 1
+            rejected = error_body(response)
+            logger.info(
+                "naver.token.rejected",
+                extra={
+                    "endpoint": _where(endpoint, path),
+                    "code": rejected.code or None,
+                    "trace_id": trace_id_of(response, rejected),
+                    "rejections": state.rejections,
+                },
+            )
+            if state.rejections > 1:
+                return response
+
+    def _hold(self, fault: NaverDeploymentFault) -> None:
+        """Hold every call for ``operator_hold_s`` and alert the operator, once per episode."""
+        self._held, self._held_until = fault, time.monotonic() + self._operator_hold_s
+        if type(fault) not in self._reported:
+            self._reported.add(type(fault))
+            logger.error(
+                fault.event,
+                extra={"endpoint": fault.endpoint, "trace_id": fault.trace_id, "action": fault.action},
+            )
 
     async def _fetch_token(self, form: dict[str, str]) -> tuple[str, float]:
         """One token request (no retry of its own: it runs inside the retried ``call`` attempt).
 
-        4xx other than 429 mean the credentials or the clock are wrong: ``NaverUnauthorized``. The
-        answer body is never quoted on success (it holds the token), nor when it echoes the secret.
+        4xx other than 429 mean the credentials or the clock are wrong: ``NaverUnauthorized``, a
+        deployment fault. The answer body is never quoted on success (it holds the token), nor when
+        it echoes the secret.
         """
         path = endpoints.TOKEN.path()
         where = _where(endpoints.TOKEN, path)
@@ -298,12 +339,8 @@ class NaverTransport(SessionOwner):
             if form["client_secret_sign"] in str(error) or (secret and secret in str(error)):
                 error = error_for(response, where, quote_body=False)
             if response.status == 429 or response.status >= 500 or isinstance(error, NaverIpNotAllowed):
-                raise self._noted(error)
-            failed = NaverUnauthorized(
-                f"token request refused: {error}", code=error.api_code or "TOKEN_REFUSED"
-            )
-            failed._describe(where, error.status, error.api_code, error.trace_id)
-            raise failed
+                raise error
+            raise credentials_refused(error, "token request refused")
         try:
             token = _TOKEN.validate_json(response.body)
         except ValidationError:

@@ -10,7 +10,9 @@ applies every gate (``transform.gates``): a KC item without a certificate never 
 
 What Naver refuses outright (an unknown or non-leaf id) becomes ``LeafRules.problem`` and so a
 review, not an error; a failing notice-type lookup falls back to "unknown" (ETC). A transient
-failure (429, 5xx, timeouts) propagates, so the item is retried later like any other call.
+failure (429, 5xx, timeouts, a 401 the transport could not cure with fresh tokens, refused
+credentials) propagates, so the item waits and is retried later like after any other call: no
+item is reviewed because of the gateway or this deployment.
 """
 
 from __future__ import annotations

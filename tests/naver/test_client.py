@@ -31,13 +31,12 @@ from storebridge.naver import (
     NaverOutcomeUnknown,
     NaverRateLimited,
     NaverTransient,
-    NaverUnauthorized,
     NaverValidationError,
     OptionStock,
     PriceStockChange,
 )
 from storebridge.sandbox.naver.config import NaverSimConfig
-from storebridge.sandbox.runner import Sandbox, SandboxOptions
+from storebridge.sandbox.runner import Sandbox
 from storebridge.serve import ServedApp
 
 #: Fast retries so fault tests take milliseconds, not seconds.
@@ -187,21 +186,6 @@ class RecordingLimiter:
         self.after.append((key, status, {name.lower(): value for name, value in headers.items()}))
 
 
-@pytest.fixture
-async def sb() -> AsyncIterator[Sandbox]:
-    """A sandbox whose Naver side allows 50 requests/s per API, so tests never wait on the bucket."""
-    options = SandboxOptions(items=5, seed=1, naver=NaverSimConfig(rate_per_s=50, search_lag_s=0.0))
-    async with Sandbox(options) as running:
-        yield running
-
-
-@pytest.fixture
-async def client(sb: Sandbox) -> AsyncIterator[NaverClient]:
-    """A fast-retrying client on the sandbox, closed after the test."""
-    async with make_client(sb) as naver:
-        yield naver
-
-
 async def _create(client: NaverClient, code: str, *, simple: bool = False) -> int:
     [url] = await client.upload_images([ImageFile("main.png", png(len(code)))])
     payload = simple_payload(url, code) if simple else product_payload(url, code)
@@ -243,46 +227,6 @@ async def test_rejected_token_is_replaced_once_and_the_call_succeeds(
     stats = await naver_stats(sb)
     assert stats["tokens_issued"] == 1  # one re-auth shared by the four calls
     assert stats["auth_failures"] == 4
-
-
-async def test_token_still_refused_after_one_reauth_raises_unauthorized() -> None:
-    counts = {"token": 0, "api": 0}
-
-    async def token(request: web.Request) -> web.Response:
-        counts["token"] += 1
-        return web.json_response({"access_token": f"t{counts['token']}", "expires_in": 10800})
-
-    async def categories(request: web.Request) -> web.Response:
-        counts["api"] += 1
-        body = {"code": "GW.AUTHN", "message": "요청을 보낼 권한이 없습니다.", "traceId": "tr^1^1"}
-        return web.json_response(body, status=401, headers={"GNCP-GW-Trace-ID": "tr^1^1"})
-
-    app = web.Application()
-    app.router.add_post("/external/v1/oauth2/token", token)
-    app.router.add_get("/external/v1/categories", categories)
-    async with ServedApp(app) as served:
-        secret = NaverSimConfig().client_secret
-        async with NaverClient(
-            api_url=served.base_url + "/external",
-            client_id="app",
-            client_secret=secret,
-            client_settings=FAST_RETRY,
-        ) as naver:
-            with pytest.raises(NaverUnauthorized) as caught:
-                await naver.get_categories()
-
-    assert counts == {"token": 2, "api": 2}
-    assert isinstance(caught.value, PermanentError)
-    assert caught.value.trace_id == "tr^1^1"
-
-
-async def test_wrong_client_secret_is_a_permanent_token_refusal(sb: Sandbox) -> None:
-    async with make_client(sb, client_secret="$2a$04$abcdefghijklmnopqrstuu") as naver:
-        with pytest.raises(NaverUnauthorized) as caught:
-            await naver.get_categories()
-
-    assert "client_secret_sign" in str(caught.value)
-    assert (await naver_stats(sb))["tokens_issued"] == 0
 
 
 # -- retries, rate limits and unknown outcomes ------------------------------------------------------

@@ -25,8 +25,7 @@ from storebridge.naver.errors import (
     NaverIpNotAllowed,
     NaverMaintenance,
 )
-from storebridge.sandbox.naver.config import NaverSimConfig
-from storebridge.sandbox.runner import Sandbox, SandboxOptions
+from storebridge.sandbox.runner import Sandbox
 from tests.naver.test_client import FAST_RETRY, make_client, naver_stats, png, product_payload, sandbox_post
 
 #: ``GNCP-GW-Quota-Period: HOURS`` (the token-spec penalty) means one hour until the quota is back.
@@ -42,21 +41,6 @@ async def requests_made(sb: Sandbox) -> int:
     """Every ``/external`` request the simulator has seen so far."""
     stats = await naver_stats(sb)
     return sum(int(n) for n in stats["requests"].values())
-
-
-@pytest.fixture
-async def sb() -> AsyncIterator[Sandbox]:
-    """A sandbox whose Naver side allows 50 requests/s per API, so tests never wait on the bucket."""
-    options = SandboxOptions(items=5, seed=1, naver=NaverSimConfig(rate_per_s=50, search_lag_s=0.0))
-    async with Sandbox(options) as running:
-        yield running
-
-
-@pytest.fixture
-async def client(sb: Sandbox) -> AsyncIterator[NaverClient]:
-    """A fast-retrying client on the sandbox, closed after the test."""
-    async with make_client(sb) as naver:
-        yield naver
 
 
 @pytest.fixture
@@ -131,7 +115,7 @@ async def test_ip_not_allowed_clears_once_the_ip_is_registered(sb: Sandbox) -> N
         client_id=env["NAVER_CLIENT_ID"],
         client_secret=env["NAVER_CLIENT_SECRET"],
         client_settings=FAST_RETRY,
-        ip_block_hold_s=0.0,
+        operator_hold_s=0.0,
     )
     async with client:
         await faults(sb, ip_not_allowed_rate=1.0)

@@ -139,7 +139,7 @@ async def test_token_endpoint_outage_keeps_using_a_still_valid_token() -> None:
         await tokens.get()
 
 
-async def test_invalid_secret_is_a_permanent_error_without_a_request() -> None:
+async def test_invalid_secret_is_refused_credentials_without_a_request() -> None:
     issuer = Issuer()
     tokens = NaverTokenManager(client_id="app-id", client_secret=SecretStr("not-a-salt"), fetch=issuer)
 
@@ -148,6 +148,8 @@ async def test_invalid_secret_is_a_permanent_error_without_a_request() -> None:
 
     assert issuer.forms == []
     assert "not-a-salt" not in str(caught.value)
+    assert "NAVER_CLIENT_SECRET" in str(caught.value)
+    assert (caught.value.retry_after_s or 0) > 0, "items wait for the operator, none is parked"
 
 
 def test_refresh_margin_must_stay_below_naver_reuse_threshold() -> None:
