@@ -3,11 +3,13 @@
 A new seller runs it before the first sync. Offline it checks what would make the first sync fail
 or list wrongly: a category map the operator supplied when ``NAVER_API_URL`` is the real API
 (``reference.guard``), a real A/S phone, the credential formats, and that Redis, PostgreSQL and S3
-answer (``commands.preflight``). With ``--live`` it also makes read-only calls to the configured
-APIs with the configured credentials — a token, ``GET /v1/categories/{id}`` of every mapped leaf,
-the origin areas, one seller-code search and ``getItemView multiple=true`` of the ``--item``
-numbers — each answer read with the same schemas (``schemas.naver``, ``schemas.domeggook``) and
-clients the workers use, and prints which of StoreBridge's assumptions hold.
+answer (``commands.preflight``); a database that cannot be read makes the map line say so (with
+``DATABASE_URL``'s host and port, never its password) rather than call the map empty. With
+``--live`` it also makes read-only calls to the configured APIs with the configured credentials —
+a token, ``GET /v1/categories/{id}`` of every mapped leaf, the origin areas, one seller-code search
+and ``getItemView multiple=true`` of the ``--item`` numbers — each answer read with the same
+schemas (``schemas.naver``, ``schemas.domeggook``) and clients the workers use, and prints which of
+StoreBridge's assumptions hold.
 
 It never writes: no create, update, status, stock, upload or delete call exists on this path, and
 ``tests/commands/test_doctor.py`` proves it against the sandbox's request counters. One line per
@@ -39,6 +41,8 @@ BCRYPT_SALT = re.compile(r"^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{22}$")
 ORIGIN_CODES_USED = ("00", "0200037", "04")
 #: Mapped leaves looked up live at most (each is one read; the rest are reported as not checked).
 MAX_LIVE_LEAVES = 50
+#: Longest error text of a library quoted in one line.
+MAX_DETAIL_CHARS = 200
 #: Seller code searched live: any answer (even empty) proves the search API and its schema.
 PROBE_SELLER_CODE = "DG-dome-0"
 
@@ -86,8 +90,13 @@ def run(args: argparse.Namespace) -> int:
 async def diagnose(settings: Settings, *, live: bool = False, items: list[int] | None = None) -> list[Check]:
     """Every offline check, then (``live``) the read-only API checks; never raises for a failed check."""
     checks = offline_checks(settings)
-    checks += await service_checks(settings)
-    leaves, map_check = await category_map_check(settings)
+    services = await service_checks(settings)
+    checks += services
+    # An unreachable database was just probed: say so on the map line instead of trying again.
+    unreachable = next(
+        (f"{c.name}: {c.detail}" for c in services if c.name == "DATABASE_URL" and not c.ok), None
+    )
+    leaves, map_check = await category_map_check(settings, database_problem=unreachable)
     checks.append(map_check)
     if live:
         checks += await live_checks(settings, leaves, items or [])
@@ -131,12 +140,18 @@ async def service_checks(settings: Settings) -> list[Check]:
             await probe()
             checks.append(Check(name, True, "answers"))
         except Exception as exc:  # ConfigError or ServiceUnreachable: one line each
-            checks.append(Check(name, False, str(exc)))
+            checks.append(Check(name, False, str(exc).removeprefix(f"{name}: ")))
     return checks
 
 
-async def category_map_check(settings: Settings) -> tuple[list[str], Check]:
-    """The mapped Naver leaves, and whether the map is the operator's (required for the real API)."""
+async def category_map_check(
+    settings: Settings, *, database_problem: str | None = None
+) -> tuple[list[str], Check]:
+    """The mapped Naver leaves, and whether the map is the operator's (required for the real API).
+
+    ``database_problem`` is why PostgreSQL cannot be read when the caller already knows it (the
+    ``DATABASE_URL`` probe failed); the map line then says so instead of claiming an empty map.
+    """
     from storebridge.listing_rules import read_category_map
 
     real = naver_api_is_real(settings)
@@ -148,23 +163,43 @@ async def category_map_check(settings: Settings) -> tuple[list[str], Check]:
         leaves = sorted({row.naver_leaf_category_id for row in rows if row.is_active})
         ok = bool(leaves) or not real
         return leaves, Check(MAP_SETTING, ok, f"{len(rows)} rows, {len(leaves)} distinct Naver leaves")
-    leaves = await _database_leaves(settings)
-    if leaves:
-        return leaves, Check("category map", True, f"database: {len(leaves)} distinct Naver leaves")
+    if database_problem is None:
+        leaves, database_problem = await _database_leaves(settings)
+        if leaves:
+            return leaves, Check("category map", True, f"database: {len(leaves)} distinct Naver leaves")
+    if database_problem is not None:
+        unread = f"not set, and the database's category_map could not be read ({database_problem})"
+        if real:
+            return [], Check(MAP_SETTING, False, f"{unread}: {_real_api_needs_a_map(settings)}")
+        return [], Check("category map", None, f"not checked: {unread}")
     if real:
         return [], Check(MAP_SETTING, False, missing_map_message(settings))
     return [], Check("category map", None, "none (a sandbox does not need one)")
 
 
-async def _database_leaves(settings: Settings) -> list[str]:
+def _real_api_needs_a_map(settings: Settings) -> str:
+    return (
+        f"NAVER_API_URL {settings.naver_api_url} is the real Naver API, which needs a category map from you"
+    )
+
+
+async def _database_leaves(settings: Settings) -> tuple[list[str], str | None]:
+    """The distinct mapped leaves in PostgreSQL, or why the map could not be read (one line)."""
+    import asyncpg
+
     from storebridge.store import StateStore
 
     try:
         async with StateStore(settings.database_url.get_secret_value(), max_size=1) as store:
             mapping = await store.category_map()
-    except Exception:  # unreachable or not migrated: reported by the service check
-        return []
-    return sorted({m.naver_leaf_category_id for m in mapping.values()})
+    except asyncpg.UndefinedTableError:
+        return [], "no category_map table: run storebridge migrate"
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        # The server's and the socket's texts name host, user and table, never the password;
+        # the URL itself is not quoted, its password part is a secret.
+        text = " ".join(str(exc).split())[:MAX_DETAIL_CHARS]
+        return [], f"DATABASE_URL: {type(exc).__name__}: {text}"
+    return sorted({m.naver_leaf_category_id for m in mapping.values()}), None
 
 
 async def live_checks(settings: Settings, leaves: list[str], items: list[int]) -> list[Check]:

@@ -1,10 +1,21 @@
-"""``storebridge preview``: show the Naver payload one Domeggook item would become, writing nothing.
+"""``storebridge preview``: show the Naver payload one Domeggook item would become, listing nothing.
 
 The item comes from the API (``preview ITEM_NO``) or from a saved raw getItemView answer
 (``--from-file``, single or ``multiple=true``). The transform runs with the listing rules from the
-environment, a category map given with ``--category-map`` (else ``CATEGORY_MAP_FILE``, else the
-shipped map) and, with ``--as-phone``, another A/S telephone. Images are not uploaded: each supplier
-URL stands for itself, so the payload is exactly what would be sent apart from the image hosts.
+environment, a category map given with ``--category-map`` (else ``CATEGORY_MAP_FILE``; no map ships:
+``storebridge sandbox`` hands out the sandbox's, and without one every item is CATEGORY_NOT_MAPPED)
+and, with ``--as-phone``, another A/S telephone.
+
+Naver's reference data is added per item exactly as the sync adds it
+(``reference.gates.ReferenceGates.rules_for``: per-leaf gates and certification types, notice types,
+origin areas, restricted seller tags), so the payload is the one the sync would send. That needs
+the Naver credentials and PostgreSQL (the same reference cache the sync reads and fills); when
+either is missing or does not answer, or with ``--offline``, one stderr line says so
+(``reference data: not loaded (<reason>) — gates shown as review``) and the transform runs without
+it. Only reads reach Naver (a token and GETs); images are not uploaded, nothing is created, and
+each supplier image URL stands for itself. The payload differs from the sync's in the image hosts,
+and where the sync's category map or banned words come from PostgreSQL rather than the file and
+the built-in list this command reads.
 
 stdout: the payload JSON (an array when several items were previewed); stderr: adjustments, or one
 ``item N: CODE field: message`` line per rejection. Exit 0 when every item produced a payload, 1 when
@@ -15,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -25,11 +37,19 @@ from pydantic import ValidationError
 from schemas.domeggook import DomeggookItem, find_api_error, parse_item_view
 from storebridge.commands.common import EXIT_FAILED, EXIT_OK, BadInput, CommandFailed, parse_item_number
 from storebridge.config import ConfigError, Settings, load_settings
+from storebridge.errors import StoreBridgeError
 from storebridge.listing_rules import load_listing_rules_from_file
 from storebridge.transform import Transformed, TransformRules, build_product, image_sources
 
 #: Exit status when an item was rejected or could not be previewed.
 EXIT_REJECTED = EXIT_FAILED
+#: Longest wait (s) for one Naver answer: the workers' 30 s, times the retries, would let an
+#: unreachable host hold an interactive command for minutes.
+REFERENCE_TIMEOUT_S = 10.0
+#: The stderr line of a preview made without Naver's reference data.
+NOT_LOADED = "reference data: not loaded ({reason}) — gates shown as review"
+#: Longest error text quoted in that line.
+MAX_REASON_CHARS = 240
 
 
 class PreviewFailed(CommandFailed):
@@ -40,10 +60,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add the ``preview`` subcommand."""
     parser = subparsers.add_parser(
         "preview",
-        help="show the Naver payload an item would become (writes nothing)",
+        help="show the Naver payload the sync would send for an item (creates nothing)",
         description="Transform one Domeggook item (fetched, or read from a saved getItemView answer) "
-        "and print the Naver product payload, or the reasons it would be rejected. Nothing is "
-        "uploaded or stored; images keep their supplier URLs.",
+        "and print the Naver product payload the sync would send, or the reasons it would be "
+        "rejected. Naver's reference data (gates, notice types, origin areas, restricted tags) is read "
+        "as the sync reads it: GETs only, cached in PostgreSQL. No image is uploaded and nothing is "
+        "created; images keep their supplier URLs.",
     )
     parser.add_argument(
         "item_no", nargs="?", metavar="ITEM_NO", help="item to fetch (with --from-file: the item to pick)"
@@ -52,9 +74,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--from-file", metavar="RESPONSE.json", help="saved raw getItemView answer (single or multiple=true)"
     )
     parser.add_argument(
-        "--category-map", metavar="FILE", help="category-map CSV (default: CATEGORY_MAP_FILE, else shipped)"
+        "--category-map",
+        metavar="FILE",
+        help="category-map CSV (default: CATEGORY_MAP_FILE; no map ships, "
+        "`storebridge sandbox` sets the sandbox's)",
     )
     parser.add_argument("--as-phone", metavar="PHONE", help="A/S telephone for this preview only")
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="do not read Naver's reference data (gates, notice types, origin areas, restricted tags); "
+        "gated leaves then show as review",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -77,7 +108,14 @@ def run(args: argparse.Namespace) -> int:
     else:
         assert item_no is not None
         items = asyncio.run(_fetch(settings, item_no))
-    return _preview(items, rules)
+    reason: str | None
+    if args.offline:
+        per_item, reason = [rules] * len(items), "--offline"
+    else:
+        per_item, reason = asyncio.run(_with_reference_data(settings, rules, items))
+    if reason is not None:
+        print(NOT_LOADED.format(reason=reason), file=sys.stderr)
+    return _preview(items, per_item)
 
 
 def _items_from_file(path: Path, data: bytes, item_no: int | None) -> list[DomeggookItem]:
@@ -128,11 +166,62 @@ def _parse(doc: Any, source: str) -> list[DomeggookItem]:
         raise PreviewFailed(f"{source}: unusable getItemView data: {field}: {first['msg']}") from None
 
 
-def _preview(items: list[DomeggookItem], rules: TransformRules) -> int:
-    """Transform every item; payloads to stdout, everything else to stderr."""
+async def _with_reference_data(
+    settings: Settings, rules: TransformRules, items: list[DomeggookItem]
+) -> tuple[list[TransformRules], str | None]:
+    """Each item's rules with Naver's reference data, built as the sync builds them.
+
+    ``(rules per item, None)``, or the plain ``rules`` for every item and why the reference data
+    could not be read: all items or none, so one preview never mixes the two.
+    """
+    import asyncpg
+
+    from storebridge.commands.preflight import probe_database
+    from storebridge.http import ClientSettings
+    from storebridge.naver import NaverClient
+    from storebridge.naver.errors import NaverError
+    from storebridge.reference.gates import ReferenceGates
+    from storebridge.reference.naver_rules import NaverRules
+    from storebridge.store import StateStore
+
+    plain = [rules] * len(items)
+    for name, value in (
+        ("NAVER_CLIENT_ID", settings.naver_client_id),
+        ("NAVER_CLIENT_SECRET", settings.naver_client_secret.get_secret_value()),
+    ):
+        if not value.strip():
+            return plain, f"{name} is not set"
+    dsn = settings.database_url.get_secret_value()
+    try:  # one line naming DATABASE_URL without its password, before a pool would retry
+        await probe_database(dsn)
+    except (ConfigError, CommandFailed) as exc:
+        return plain, f"the reference cache is in PostgreSQL: {exc}"
+    client_settings = dataclasses.replace(
+        ClientSettings.from_settings(settings), timeout_s=REFERENCE_TIMEOUT_S
+    )
+    try:
+        async with (
+            StateStore(dsn, min_size=1, max_size=1) as store,
+            NaverClient.from_settings(settings, client_settings=client_settings) as naver,
+        ):
+            gates = ReferenceGates(NaverRules(naver, store, ttl_s=settings.naver_reference_ttl_s))
+            return [await gates.rules_for(item, rules) for item in items], None
+    except NaverError as exc:
+        return plain, f"Naver at {settings.naver_api_url}: {type(exc).__name__}: {_one_line(exc)}"
+    except (StoreBridgeError, asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        return plain, f"the reference cache in PostgreSQL: {type(exc).__name__}: {_one_line(exc)}"
+
+
+def _one_line(exc: Exception) -> str:
+    text = " ".join(str(exc).split()) or "no detail"
+    return text if len(text) <= MAX_REASON_CHARS else text[: MAX_REASON_CHARS - 1] + "…"
+
+
+def _preview(items: list[DomeggookItem], per_item: list[TransformRules]) -> int:
+    """Transform every item with its rules; payloads to stdout, everything else to stderr."""
     payloads: list[dict[str, Any]] = []
     status = EXIT_OK
-    for item in items:
+    for item, rules in zip(items, per_item, strict=True):
         sources = image_sources(item).all
         print(
             f"item {item.no}: images not uploaded in a preview; "
