@@ -130,7 +130,8 @@ class Service:
 
     async def run_pass(self, item_nos: Sequence[int], reason: str, timeout_s: float) -> PassResult:
         """Enqueue ``item_nos``, wait until drained; elapsed = first enqueue → last event written."""
-        assert self.redis is not None and self.store is not None  # noqa: PT018
+        assert self.redis is not None
+        assert self.store is not None
         before = await snapshot(self.http, self.sandbox)
         started = time.time()
         await enqueue(self.redis, self.keys, item_nos, reason)

@@ -8,6 +8,7 @@ A service that cannot be started skips the tests that need it locally and fails 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import uuid
@@ -20,6 +21,7 @@ import redis.asyncio as aioredis
 
 from storebridge.config import explicit_service_urls, running_in_ci
 from storebridge.devstack import DevStack, ServiceUnavailable
+from storebridge.keys import Keys
 from storebridge.store import StateStore, migrate
 
 _db_counter = itertools.count()
@@ -59,6 +61,12 @@ def redis_namespace() -> str:
 
 
 @pytest.fixture
+def keys(redis_namespace: str) -> Keys:
+    """The Redis keys of this test's namespace."""
+    return Keys(redis_namespace)
+
+
+@pytest.fixture
 async def redis_client(redis_url: str, redis_namespace: str) -> AsyncIterator[aioredis.Redis]:
     """An async client; the test's namespace is deleted afterwards."""
     client = aioredis.Redis.from_url(redis_url)
@@ -95,24 +103,42 @@ async def _migrate_template(admin_url: str) -> None:
     await migrate(_with_database(admin_url, TEMPLATE_DB))
 
 
+@contextlib.asynccontextmanager
+async def _scratch_database(admin_url: str, name: str, template: str | None) -> AsyncIterator[str]:
+    """URL of a database created as ``name`` (from ``template`` if given), dropped on exit."""
+    conn = await asyncpg.connect(admin_url)
+    try:
+        if template is None:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        else:
+            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
+    finally:
+        await conn.close()
+    try:
+        yield _with_database(admin_url, name)
+    finally:
+        conn = await asyncpg.connect(admin_url)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+
 @pytest.fixture
 async def database_url(postgres_admin_url: str) -> AsyncIterator[str]:
     """A fresh, migrated database for this test only (dropped afterwards)."""
     await _migrate_template(postgres_admin_url)
     name = f"sbtest_{os.getpid()}_{next(_db_counter)}"
-    conn = await asyncpg.connect(postgres_admin_url)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}" STRATEGY FILE_COPY')
-    finally:
-        await conn.close()
-    try:
-        yield _with_database(postgres_admin_url, name)
-    finally:
-        conn = await asyncpg.connect(postgres_admin_url)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
+    async with _scratch_database(postgres_admin_url, name, TEMPLATE_DB) as url:
+        yield url
+
+
+@pytest.fixture
+async def empty_database_url(postgres_admin_url: str) -> AsyncIterator[str]:
+    """A brand-new database with no schema at all, for the migration tests (dropped afterwards)."""
+    name = f"sbmig_{os.getpid()}_{next(_db_counter)}"
+    async with _scratch_database(postgres_admin_url, name, None) as url:
+        yield url
 
 
 #: Pool size of the ``store`` fixture: the store tests race 20 callers on one store (plus two spare).
@@ -136,6 +162,20 @@ def s3_endpoint(devstack: DevStack) -> str:
 def s3_bucket() -> str:
     """A bucket name no other test uses (created by whoever needs it, e.g. the image store)."""
     return f"sbtest-{uuid.uuid4().hex[:16]}"
+
+
+@pytest.fixture
+def service_urls(
+    redis_url: str, redis_namespace: str, database_url: str, s3_endpoint: str, s3_bucket: str
+) -> dict[str, str]:
+    """This test's own Redis namespace, database and bucket, as the settings a process reads."""
+    return {
+        "REDIS_URL": redis_url,
+        "REDIS_NAMESPACE": redis_namespace,
+        "DATABASE_URL": database_url,
+        "S3_ENDPOINT": s3_endpoint,
+        "S3_BUCKET": s3_bucket,
+    }
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +17,6 @@ from storebridge.store import StateStore
 
 #: Guard so a regression shows up as a failed test rather than a hung suite (not a speed assertion).
 GUARD_S = 20.0
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[StateStore]:
-    """An open state store on the test's database."""
-    async with StateStore(database_url) as opened:
-        yield opened
 
 
 async def get(app_url: str, path: str, method: str = "GET") -> tuple[int, Any]:

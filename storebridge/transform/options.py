@@ -139,7 +139,7 @@ def _names(select: SelectOpt, key: str, variant: OptionVariant) -> tuple[str, ..
     return split if len(split) == len(indexes) and all(split) else None
 
 
-def build_options(  # noqa: PLR0915
+def build_options(
     item: DomeggookItem,
     rules: TransformRules,
     *,
@@ -153,55 +153,11 @@ def build_options(  # noqa: PLR0915
     select = item.select_opt
     if select is None or not select.data:
         return _plain(item, rules, notes)
-    no, path = item.no, "selectOpt"
-    if select.type.strip().lower() not in ("", "combination"):
-        cause = f"option type {select.type[:20]!r} is not supported (only combination)"
-        return OptionsOutcome(
-            None, 0, (reject(no, RejectionCode.OPTION_TYPE_UNSUPPORTED, f"{path}.type", cause),)
-        )
-    axes = select.axis_count
-    if axes > MAX_AXES:
-        cause = f"{axes} option axes, Naver allows at most {MAX_AXES}"
-        return OptionsOutcome(
-            None, 0, (reject(no, RejectionCode.TOO_MANY_OPTION_AXES, f"{path}.data", cause),)
-        )
-    if select.axes and len(select.axes) != axes:
-        cause = f"selectOpt.set has {len(select.axes)} axes but combination keys have {axes}"
-        return OptionsOutcome(
-            None, 0, (reject(no, RejectionCode.OPTION_STRUCTURE_INVALID, f"{path}.set", cause),)
-        )
-    rows: list[_Row] = []
-    rejections: list[Rejection] = []
-    for key in sorted(select.data):
-        variant, row_path = select.data[key], f"{path}.data.{key}"
-        sellable = (variant.dom if rules.market == "dome" else variant.sup) and not variant.hidden
-        names = _names(select, key, variant)
-        if names is None:
-            cause = f"option {key} has no value names in selectOpt.set or its name {variant.name[:40]!r}"
-            rejections.append(reject(no, RejectionCode.OPTION_STRUCTURE_INVALID, row_path, cause))
-            continue
-        if variant.qty < 0:
-            cause = f"option {key} stock {variant.qty} is negative"
-            rejections.append(reject(no, RejectionCode.STOCK_INVALID, f"{row_path}.qty", cause))
-            continue
-        add_on = variant.dom_price if rules.market == "dome" else variant.sup_price
-        if cost_won + add_on <= 0:
-            cause = f"option {key} add-on {add_on} makes its cost {cost_won + add_on} won, not positive"
-            rejections.append(reject(no, RejectionCode.PRICE_OUT_OF_RANGE, f"{row_path}.domPrice", cause))
-            continue
-        truncated = tuple(truncate(name, rules.option_name_max_chars) for name in names)
-        if truncated != names:
-            notes.append(
-                adjust(no, AdjustmentCode.OPTION_NAME_TRUNCATED, row_path, f"option {key} names shortened")
-            )
-        if sellable:
-            stock = _clamp(no, variant.qty, rules.stock_cap, f"{row_path}.qty", notes)
-        else:
-            stock = 0
-            what = f"option {key} kept disabled (not sellable: hid={variant.hid[:5]!r})"
-            notes.append(adjust(no, AdjustmentCode.OPTION_DISABLED_UNSELLABLE, row_path, what))
-        surcharge = option_surcharge(cost_won, add_on, rules)
-        rows.append(_Row(key=key, names=truncated, stock=stock, surcharge=surcharge, usable=sellable))
+    no = item.no
+    malformed = _shape_rejection(no, select)
+    if malformed is not None:
+        return OptionsOutcome(None, 0, (malformed,))
+    rows, rejections = _read_rows(no, select, rules, cost_won, notes)
     if rejections:
         return OptionsOutcome(None, 0, tuple(rejections), tuple(notes))
     if not any(row.usable for row in rows):
@@ -209,19 +165,94 @@ def build_options(  # noqa: PLR0915
         reason = reject(no, RejectionCode.NO_SELLABLE_VARIANT, "selectOpt.data", cause)
         return OptionsOutcome(None, 0, (reason,), tuple(notes))
     rows, sale = _rebase(no, rows, sale_price_won, notes)
-    if not rules.min_sale_price_won <= sale <= rules.max_sale_price_won:
-        bounds = f"{rules.min_sale_price_won}..{rules.max_sale_price_won}"
-        cause = f"re-based sale price {sale} won is outside {bounds}"
-        reason = reject(no, RejectionCode.PRICE_OUT_OF_RANGE, "salePrice", cause)
-        return OptionsOutcome(None, 0, (reason,), tuple(notes))
-    exception = rules.option_price_exceptions.get(leaf_category_id or "")
-    override = None if exception is None else (Fraction(exception[0]), Fraction(exception[1]))
-    band = surcharge_range(sale, override)
-    rows = _within_band(no, rows, sale, band, rules, rejections, notes)
-    if rejections:
-        return OptionsOutcome(None, 0, tuple(rejections), tuple(notes))
+    out_of_range = _sale_price_rejection(no, sale, rules)
+    if out_of_range is not None:
+        return OptionsOutcome(None, 0, (out_of_range,), tuple(notes))
+    band = _surcharge_band(sale, rules, leaf_category_id)
+    out_of_band: list[Rejection] = []
+    rows = _within_band(no, rows, sale, band, rules, out_of_band, notes)
+    if out_of_band:
+        return OptionsOutcome(None, 0, tuple(out_of_band), tuple(notes))
     outcome = _assemble(item, rules, select, rows, seller_code, notes)
     return dataclasses.replace(outcome, sale_price_won=None if sale == sale_price_won else sale)
+
+
+def _shape_rejection(no: int, select: SelectOpt) -> Rejection | None:
+    """Why the option block as a whole cannot be read (type, axis count), or ``None``."""
+    if select.type.strip().lower() not in ("", "combination"):
+        cause = f"option type {select.type[:20]!r} is not supported (only combination)"
+        return reject(no, RejectionCode.OPTION_TYPE_UNSUPPORTED, "selectOpt.type", cause)
+    axes = select.axis_count
+    if axes > MAX_AXES:
+        cause = f"{axes} option axes, Naver allows at most {MAX_AXES}"
+        return reject(no, RejectionCode.TOO_MANY_OPTION_AXES, "selectOpt.data", cause)
+    if select.axes and len(select.axes) != axes:
+        cause = f"selectOpt.set has {len(select.axes)} axes but combination keys have {axes}"
+        return reject(no, RejectionCode.OPTION_STRUCTURE_INVALID, "selectOpt.set", cause)
+    return None
+
+
+def _read_rows(
+    no: int, select: SelectOpt, rules: TransformRules, cost_won: int, notes: list[Adjustment]
+) -> tuple[list[_Row], list[Rejection]]:
+    """Every row in key order, or every row's rejection: all bad rows are reported, not just the first."""
+    rows: list[_Row] = []
+    rejections: list[Rejection] = []
+    for key in sorted(select.data):
+        read = _read_row(no, select, key, rules, cost_won, notes)
+        if isinstance(read, _Row):
+            rows.append(read)
+        else:
+            rejections.append(read)
+    return rows, rejections
+
+
+def _read_row(
+    no: int, select: SelectOpt, key: str, rules: TransformRules, cost_won: int, notes: list[Adjustment]
+) -> _Row | Rejection:
+    """One ``selectOpt.data`` row priced and stocked; unsellable rows stay, disabled at stock 0."""
+    variant, row_path = select.data[key], f"selectOpt.data.{key}"
+    names = _names(select, key, variant)
+    if names is None:
+        cause = f"option {key} has no value names in selectOpt.set or its name {variant.name[:40]!r}"
+        return reject(no, RejectionCode.OPTION_STRUCTURE_INVALID, row_path, cause)
+    if variant.qty < 0:
+        cause = f"option {key} stock {variant.qty} is negative"
+        return reject(no, RejectionCode.STOCK_INVALID, f"{row_path}.qty", cause)
+    add_on = variant.dom_price if rules.market == "dome" else variant.sup_price
+    if cost_won + add_on <= 0:
+        cause = f"option {key} add-on {add_on} makes its cost {cost_won + add_on} won, not positive"
+        return reject(no, RejectionCode.PRICE_OUT_OF_RANGE, f"{row_path}.domPrice", cause)
+    truncated = tuple(truncate(name, rules.option_name_max_chars) for name in names)
+    if truncated != names:
+        notes.append(
+            adjust(no, AdjustmentCode.OPTION_NAME_TRUNCATED, row_path, f"option {key} names shortened")
+        )
+    sellable = (variant.dom if rules.market == "dome" else variant.sup) and not variant.hidden
+    if sellable:
+        stock = _clamp(no, variant.qty, rules.stock_cap, f"{row_path}.qty", notes)
+    else:
+        stock = 0
+        what = f"option {key} kept disabled (not sellable: hid={variant.hid[:5]!r})"
+        notes.append(adjust(no, AdjustmentCode.OPTION_DISABLED_UNSELLABLE, row_path, what))
+    surcharge = option_surcharge(cost_won, add_on, rules)
+    return _Row(key=key, names=truncated, stock=stock, surcharge=surcharge, usable=sellable)
+
+
+def _sale_price_rejection(no: int, sale: int, rules: TransformRules) -> Rejection | None:
+    """Re-basing can push the sale price past the limits the plain price was checked against."""
+    if rules.min_sale_price_won <= sale <= rules.max_sale_price_won:
+        return None
+    bounds = f"{rules.min_sale_price_won}..{rules.max_sale_price_won}"
+    cause = f"re-based sale price {sale} won is outside {bounds}"
+    return reject(no, RejectionCode.PRICE_OUT_OF_RANGE, "salePrice", cause)
+
+
+def _surcharge_band(sale: int, rules: TransformRules, leaf_category_id: str | None) -> tuple[int, int]:
+    """Smart Store's surcharge band for ``sale``, or the leaf's ``option_price_exceptions`` band."""
+    exception = rules.option_price_exceptions.get(leaf_category_id or "")
+    override = None if exception is None else (Fraction(exception[0]), Fraction(exception[1]))
+    return surcharge_range(sale, override)
 
 
 def _rebase(no: int, rows: list[_Row], sale: int, notes: list[Adjustment]) -> tuple[list[_Row], int]:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support import run_cli
 
 Case = tuple[str, dict[str, str], list[str], tuple[str, ...], int | None]
 
@@ -24,8 +25,6 @@ SECRET = "hunter2-do-not-print"
 #: Nothing listens on port 1 of loopback: connection refused at once.
 DEAD_REDIS = f"redis://:{SECRET}@127.0.0.1:1/0"
 DEAD_POSTGRES = f"postgresql://storebridge:{SECRET}@127.0.0.1:1/storebridge"
-#: One command run may take this long (start-up imports plus a refused connection).
-RUN_TIMEOUT_S = 60.0
 
 
 @pytest.fixture
@@ -42,27 +41,6 @@ def base_env(tmp_path: Path) -> dict[str, str]:
         "S3_ENDPOINT": "http://127.0.0.1:1",
         "LOG_FORMAT": "json",
     }
-
-
-async def run(env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "storebridge.cli",
-        *args,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        out, err = await asyncio.wait_for(proc.communicate(), RUN_TIMEOUT_S)
-    except TimeoutError:
-        proc.kill()
-        await proc.wait()
-        raise
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(errors="replace"), err.decode(errors="replace")
 
 
 def assert_one_line(status: int, out: str, err: str, *named: str) -> None:
@@ -137,7 +115,7 @@ async def check_cases(cases: list[Case], base_env: dict[str, str], redis_url: st
         return text.replace("{redis}", redis_url).replace("{file}", str(big))
 
     runs = [
-        run({**base_env, **{k: resolve(v) for k, v in changed.items()}}, *map(resolve, args))
+        run_cli({**base_env, **{k: resolve(v) for k, v in changed.items()}}, *map(resolve, args))
         for _, changed, args, _, _ in cases
     ]
     failures: list[str] = []
@@ -157,5 +135,5 @@ async def test_the_sandbox_on_a_port_in_use_is_one_line(base_env: dict[str, str]
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = str(taken.getsockname()[1])
-        status, out, err = await run(base_env, "sandbox", "--domeggook-port", port, "--naver-port", "0")
+        status, out, err = await run_cli(base_env, "sandbox", "--domeggook-port", port, "--naver-port", "0")
     assert_one_line(status, out, err, "cannot serve")

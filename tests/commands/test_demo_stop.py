@@ -13,10 +13,11 @@ import asyncio
 import contextlib
 import os
 import signal
-import sys
 import time
 
 import pytest
+
+from tests.support import start_cli
 
 #: The demo must be up (items settling) within this long (s).
 START_TIMEOUT_S = 120.0
@@ -37,14 +38,11 @@ async def read_until(stream: asyncio.StreamReader, marker: str, seen: list[str],
 @pytest.mark.slow
 async def test_ctrl_c_stops_the_demo_promptly_saying_what_it_waits_for() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "S3_ENDPOINT")}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "storebridge.cli",
+    proc = await start_cli(
+        env,
         "demo",
         "--items",
         "30",
-        env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
         start_new_session=True,  # its own process group, as a terminal gives it

@@ -5,21 +5,16 @@ Run as a subprocess, as an operator would, against a sandbox and this test's ser
 
 from __future__ import annotations
 
-import asyncio
 import os
-import sys
 from collections.abc import AsyncIterator
-from typing import Any
 
-import aiohttp
 import pytest
 
 from storebridge.sandbox.catalog.model import ItemStatus
 from storebridge.sandbox.naver.config import NaverSimConfig
 from storebridge.sandbox.runner import Sandbox, SandboxOptions
+from tests.support import naver_stats, run_cli
 
-#: Upper bound for one doctor run (seconds).
-RUN_TIMEOUT_S = 60.0
 #: Naver APIs that only read, though some are POSTs (the token, the search).
 READS = ("GET ", "POST /v1/oauth2/token", "POST /v1/products/search")
 
@@ -33,47 +28,19 @@ async def sb() -> AsyncIterator[Sandbox]:
 
 
 @pytest.fixture
-def env(
-    sb: Sandbox, redis_url: str, redis_namespace: str, database_url: str, s3_endpoint: str, s3_bucket: str
-) -> dict[str, str]:
+def env(sb: Sandbox, service_urls: dict[str, str]) -> dict[str, str]:
     """The process environment of a deployment pointed at the sandbox and this test's services."""
-    return {
-        **os.environ,
-        **sb.environment(),
-        "REDIS_URL": redis_url,
-        "REDIS_NAMESPACE": redis_namespace,
-        "DATABASE_URL": database_url,
-        "S3_ENDPOINT": s3_endpoint,
-        "S3_BUCKET": s3_bucket,
-    }
-
-
-async def doctor(env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    """Run ``storebridge doctor ARGS``; returns (exit status, stdout, stderr)."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "storebridge.cli",
-        "doctor",
-        *args,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), RUN_TIMEOUT_S)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
+    return {**os.environ, **sb.environment(), **service_urls}
 
 
 async def naver_requests(sb: Sandbox) -> dict[str, int]:
-    async with aiohttp.ClientSession() as http, http.get(f"{sb.naver_origin}/_sandbox/stats") as resp:
-        stats: dict[str, Any] = await resp.json()
+    stats = await naver_stats(sb.naver_origin)
     return {name: int(n) for name, n in stats["requests"].items()}
 
 
 async def test_live_doctor_reads_both_apis_and_never_writes(sb: Sandbox, env: dict[str, str]) -> None:
     items = [i.no for i in sb.catalog if i.status is ItemStatus.ON_SALE and not i.scenarios][:3]
-    status, out, err = await doctor(env, "--live", *(f"--item={no}" for no in items))
+    status, out, err = await run_cli(env, "doctor", "--live", *(f"--item={no}" for no in items))
     assert status == 0, out + err
     lines = out.splitlines()
     for name in (
@@ -95,14 +62,15 @@ async def test_live_doctor_reads_both_apis_and_never_writes(sb: Sandbox, env: di
 async def test_real_looking_url_without_a_category_map_fails_naming_the_map(env: dict[str, str]) -> None:
     real = {**env, "NAVER_API_URL": "https://api.commerce.naver.com/external", "NAVER_API_KIND": "auto"}
     real.pop("CATEGORY_MAP_FILE")
-    status, out, _ = await doctor(real)
+    status, out, _ = await run_cli(real, "doctor")
     assert status == 1
     failed = [line for line in out.splitlines() if line.startswith("FAIL")]
     assert any("CATEGORY_MAP_FILE" in line and "real Naver API" in line for line in failed), out
 
 
 async def test_offline_doctor_flags_a_placeholder_phone_and_a_bad_secret(env: dict[str, str]) -> None:
-    status, out, _ = await doctor({**env, "STORE_AS_PHONE": "010-0000-0000", "NAVER_CLIENT_SECRET": "plain"})
+    changed = {**env, "STORE_AS_PHONE": "010-0000-0000", "NAVER_CLIENT_SECRET": "plain"}
+    status, out, _ = await run_cli(changed, "doctor")
     assert status == 1
     assert "FAIL STORE_AS_PHONE" in out
     assert "FAIL NAVER_CLIENT_SECRET" in out

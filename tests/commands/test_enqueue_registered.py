@@ -7,48 +7,19 @@ then set by hand where a test needs a product checked hours ago (the clock canno
 from __future__ import annotations
 
 import argparse
-import asyncio
-import io
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import cast
 
 import pytest
 import redis.asyncio as aioredis
 
-from schemas.messages import IntakeEntry
-from storebridge.cli import main
 from storebridge.commands.enqueue import parse_duration_s
 from storebridge.keys import Keys
 from storebridge.store import State, StateStore
 from storebridge.transform.product import seller_management_code
+from tests.support import InProcessCli, intake_entries
 
 REGISTER = [State.VALIDATED, State.UPLOADING, State.REGISTERING, State.COMPLETED]
-
-
-@pytest.fixture
-def services(
-    monkeypatch: pytest.MonkeyPatch, redis_url: str, redis_namespace: str, database_url: str
-) -> dict[str, str]:
-    env = {"REDIS_URL": redis_url, "REDIS_NAMESPACE": redis_namespace, "DATABASE_URL": database_url}
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    for name in ("DOMEGGOOK_API_KEY", "NAVER_CLIENT_ID", "NAVER_CLIENT_SECRET", "DOMEGGOOK_MARKET"):
-        monkeypatch.delenv(name, raising=False)
-    return env
-
-
-async def cli(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    try:
-        status = await asyncio.to_thread(main, list(args))
-    except SystemExit as exc:  # argparse refusing a value exits 2 itself
-        status = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 async def product(store: StateStore, item_no: int, path: list[State], *, market: str = "dome") -> int:
@@ -81,17 +52,12 @@ async def last_synced(store: StateStore, product_id: int) -> object:
     )
 
 
-async def stream(redis: aioredis.Redis, namespace: str) -> list[IntakeEntry]:
-    entries = cast(list[tuple[bytes, dict[bytes, bytes]]], await redis.xrange(Keys(namespace).intake_stream))
-    return [IntakeEntry.from_fields(fields) for _, fields in entries]
-
-
 async def test_registered_products_are_enqueued_stalest_first_within_age_and_limit(
     services: dict[str, str],
     store: StateStore,
     redis_client: aioredis.Redis,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    keys: Keys,
+    cli: InProcessCli,
 ) -> None:
     # Given completed products checked 10 h, 3 h and 8 h ago and one never checked, a suspended
     # one checked 7 h ago (another market), and products that are not settled listings
@@ -107,12 +73,12 @@ async def test_registered_products_are_enqueued_stalest_first_within_age_and_lim
         await checked_hours_ago(store, product_id, hours)
 
     # When the CronJob's command runs
-    status, out, err = await cli(capsys, monkeypatch, "enqueue", "--registered", "--older-than", "6h")
+    status, out, err = await cli("enqueue", "--registered", "--older-than", "6h")
 
     # Then the settled listings checked at least 6 h ago are on the stream, stalest first, each in
     # its own market, on the batch queue as re-syncs
     assert status == 0, err
-    entries = await stream(redis_client, services["REDIS_NAMESPACE"])
+    entries = await intake_entries(redis_client, keys)
     assert [(e.market, e.item_no) for e in entries] == [
         ("dome", 104), ("dome", 101), ("dome", 103), ("supply", 105)
     ]  # fmt: skip
@@ -120,12 +86,10 @@ async def test_registered_products_are_enqueued_stalest_first_within_age_and_lim
     assert out.strip() == "enqueued 4 item(s) (market dome,supply, queue batch, reason resync)"
 
     # And --limit takes only the stalest of them
-    await redis_client.delete(Keys(services["REDIS_NAMESPACE"]).intake_stream)
-    status, _, err = await cli(
-        capsys, monkeypatch, "enqueue", "--registered", "--older-than", "6h", "--limit", "2"
-    )
+    await redis_client.delete(keys.intake_stream)
+    status, _, err = await cli("enqueue", "--registered", "--older-than", "6h", "--limit", "2")
     assert status == 0, err
-    assert [e.item_no for e in await stream(redis_client, services["REDIS_NAMESPACE"])] == [104, 101]
+    assert [e.item_no for e in await intake_entries(redis_client, keys)] == [104, 101]
 
 
 async def test_a_settled_write_stamps_the_check_and_an_outage_does_not(store: StateStore) -> None:
@@ -175,15 +139,15 @@ def _soon() -> datetime:
 async def test_registered_options_are_checked_before_anything_is_touched(
     services: dict[str, str],
     redis_client: aioredis.Redis,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    keys: Keys,
+    cli: InProcessCli,
     args: tuple[str, ...],
     message: str,
 ) -> None:
-    status, _, err = await cli(capsys, monkeypatch, "enqueue", *args)
+    status, _, err = await cli("enqueue", *args)
     assert status == 2
     assert message in err
-    assert await stream(redis_client, services["REDIS_NAMESPACE"]) == []
+    assert await intake_entries(redis_client, keys) == []
 
 
 def test_durations_take_seconds_minutes_hours_days_and_combinations() -> None:

@@ -3,19 +3,17 @@ subprocesses (``main`` runs ``asyncio.run``, so it cannot run inside an async te
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 from storebridge.cli import main
 from storebridge.sandbox.catalog.model import ItemStatus
 from tests.paths import DOMEGGOOK_DATA as DATA
+from tests.support import naver_stats, run_cli
 
 SINGLE = DATA / "item_view_single.json"
 #: Category of item_view_single.json and a leaf for it.
@@ -157,18 +155,7 @@ async def _cli(env: dict[str, str], *args: str) -> tuple[int, str, str]:
     """Run ``python -m storebridge.cli ARGS`` with ``env`` on top of this environment."""
     # A stray host CATEGORY_MAP_FILE must not leak in; the sandbox's own (in ``env``) is kept.
     full_env = {**{k: v for k, v in os.environ.items() if k != "CATEGORY_MAP_FILE"}, **env}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "storebridge.cli",
-        *args,
-        env=full_env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), SUBPROCESS_TIMEOUT_S)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+    return await run_cli(full_env, *args, timeout_s=SUBPROCESS_TIMEOUT_S)
 
 
 async def _previewable(sandbox: Any, env: dict[str, str], wanted: int) -> list[int]:
@@ -201,23 +188,8 @@ async def test_preview_of_an_item_unknown_to_the_sandbox_exits_1(sandbox: Any) -
     assert "Traceback" not in err
 
 
-async def test_sync_creates_then_finds_items_unchanged(
-    sandbox: Any,
-    redis_url: str,
-    redis_namespace: str,
-    database_url: str,
-    s3_endpoint: str,
-    s3_bucket: str,
-) -> None:
-    env = {
-        **sandbox.environment(),
-        "REDIS_URL": redis_url,
-        "REDIS_NAMESPACE": redis_namespace,
-        "DATABASE_URL": database_url,
-        "S3_ENDPOINT": s3_endpoint,
-        "S3_BUCKET": s3_bucket,
-        "NAVER_MAX_TPS": "1.9",
-    }
+async def test_sync_creates_then_finds_items_unchanged(sandbox: Any, service_urls: dict[str, str]) -> None:
+    env = {**sandbox.environment(), **service_urls, "NAVER_MAX_TPS": "1.9"}
     nos = await _previewable(sandbox, env, 2)
     assert len(nos) == 2
 
@@ -235,10 +207,6 @@ async def test_sync_creates_then_finds_items_unchanged(
         assert any(line.startswith(f"{no} unchanged") for line in lines), out
     assert lines[-1] == "2 item(s): 2 unchanged"
 
-    async with (
-        aiohttp.ClientSession() as session,
-        session.get(f"{sandbox.naver_origin}/_sandbox/stats") as response,
-    ):
-        stats = await response.json()
+    stats = await naver_stats(sandbox.naver_origin)
     assert stats["products"] == 2
     assert stats["duplicates"] == 0

@@ -114,7 +114,8 @@ def test_the_chart_lints_strictly_with_every_values_file(helm_bin: list[str], he
             capture_output=True, text=True, env=helm_environment(helm_home), timeout=60, check=False,
         )  # fmt: skip
         assert done.returncode == 0, (extra, done.stdout, done.stderr)
-        assert "[WARNING]" not in done.stdout and "[ERROR]" not in done.stdout, done.stdout  # noqa: PT018
+        assert "[WARNING]" not in done.stdout, done.stdout
+        assert "[ERROR]" not in done.stdout, done.stdout
 
 
 @pytest.mark.parametrize("kube_version", KUBERNETES_VERSIONS)
@@ -129,7 +130,8 @@ def test_every_rendered_object_is_valid_for_each_eks_kubernetes_version(
     assert done.returncode == 0, done.stdout + done.stderr
     # CRDs (ServiceMonitor, PodMonitor, PrometheusRule) have no schema there: warnings, nothing else.
     for line in (done.stdout + done.stderr).splitlines():
-        assert "Couldn't find schema for kind" in line and "monitoring.coreos.com/v1" in line, line  # noqa: PT018
+        assert "Couldn't find schema for kind" in line, line
+        assert "monitoring.coreos.com/v1" in line, line
 
 
 def test_every_pod_runs_under_the_restricted_pod_security_standard(
@@ -152,7 +154,8 @@ def test_every_pod_runs_under_the_restricted_pod_security_standard(
                 assert sc["runAsNonRoot"] is True, where
                 assert sc["capabilities"]["drop"] == ["ALL"], where
                 assert sc["seccompProfile"]["type"] == "RuntimeDefault", where
-                assert "resources" in container and container["resources"]["limits"]["memory"], where  # noqa: PT018
+                assert "resources" in container, where
+                assert container["resources"]["limits"]["memory"], where
                 mounts = {m["mountPath"]: m["name"] for m in container.get("volumeMounts", [])}
                 if container["name"] != "health":  # the helm test pod writes nothing
                     assert "emptyDir" in volumes[mounts["/tmp"]], where

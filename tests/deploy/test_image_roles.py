@@ -202,20 +202,9 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 async def test_every_role_starts_from_the_image_contents_as_a_non_root_user(
     image_venv: Path,
     shared_dir: Path,
-    redis_url: str,
-    redis_namespace: str,
-    database_url: str,
-    s3_endpoint: str,
-    s3_bucket: str,
+    service_urls: dict[str, str],
 ) -> None:
-    services = {
-        "REDIS_URL": redis_url,
-        "REDIS_NAMESPACE": redis_namespace,
-        "DATABASE_URL": database_url,
-        "S3_ENDPOINT": s3_endpoint,
-        "S3_BUCKET": s3_bucket,
-    }
-    await asyncio.to_thread(start_every_role, image_venv, shared_dir, services)
+    await asyncio.to_thread(start_every_role, image_venv, shared_dir, service_urls)
 
 
 def start_every_role(image_venv: Path, shared_dir: Path, services: dict[str, str]) -> None:

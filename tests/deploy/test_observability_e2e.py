@@ -335,20 +335,9 @@ def run_scenario(
 async def test_every_dashboard_query_and_alert_signal_returns_data_from_a_real_prometheus(
     prometheus_bin_dir: Path,
     tmp_path: Path,
-    redis_url: str,
-    redis_namespace: str,
-    database_url: str,
-    s3_endpoint: str,
-    s3_bucket: str,
+    service_urls: dict[str, str],
 ) -> None:
-    services = {
-        "REDIS_URL": redis_url,
-        "REDIS_NAMESPACE": redis_namespace,
-        "DATABASE_URL": database_url,
-        "S3_ENDPOINT": s3_endpoint,
-        "S3_BUCKET": s3_bucket,
-    }
-    _, queries, report = await asyncio.to_thread(run_scenario, prometheus_bin_dir, tmp_path, services)
+    _, queries, report = await asyncio.to_thread(run_scenario, prometheus_bin_dir, tmp_path, service_urls)
     diagnostics = json.loads(report["diagnostics"])
     assert not diagnostics["missing"], report["diagnostics"]
     assert diagnostics["up"] == {"storebridge-daemon": "1", "storebridge-worker": "1"}

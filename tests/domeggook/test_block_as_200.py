@@ -20,7 +20,7 @@ from storebridge.limiter import DOMEGGOOK, LimiterHook, RateLimiter, RateLimitWa
 from storebridge.sandbox.catalog.model import ItemStatus
 from storebridge.sandbox.domeggook.config import DomeggookSimConfig
 from storebridge.sandbox.runner import Sandbox, SandboxOptions
-from tests.domeggook.test_client import calls_by_mode, make_client, numbers, sandbox_call
+from tests.domeggook.support import calls_by_mode, make_client, numbers, sandbox_call
 
 
 class StatusRecorder:

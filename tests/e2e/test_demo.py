@@ -5,33 +5,19 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import sys
 
 import pytest
+
+from tests.support import start_cli
 
 
 @pytest.mark.slow
 async def test_demo_registers_items_reports_a_summary_and_never_duplicates(
-    redis_url: str, redis_namespace: str, database_url: str, s3_endpoint: str, s3_bucket: str
+    service_urls: dict[str, str],
 ) -> None:
-    env = dict(
-        os.environ,
-        REDIS_URL=redis_url,
-        REDIS_NAMESPACE=redis_namespace,
-        DATABASE_URL=database_url,
-        S3_ENDPOINT=s3_endpoint,
-        S3_BUCKET=s3_bucket,
-    )
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "storebridge.cli",
-        "demo",
-        "--items",
-        "12",
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
+    env = {**os.environ, **service_urls}
+    proc = await start_cli(
+        env, "demo", "--items", "12", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
     )
     out, _ = await asyncio.wait_for(proc.communicate(), 180)
     text = out.decode()

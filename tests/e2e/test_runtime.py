@@ -23,13 +23,14 @@ from storebridge.keys import Keys
 from storebridge.sandbox.naver.app import NaverSimConfig
 from storebridge.sandbox.runner import Sandbox, SandboxOptions
 from storebridge.store import State, StateStore
+from tests.support import naver_stats
 
 SETTLED = {State.COMPLETED, State.MANUAL_REVIEW, State.FAILED, State.SUSPENDED}
 
 
 @pytest.mark.slow
 async def test_daemon_and_two_workers_register_the_catalog_once_with_no_429(
-    tmp_path: Path, redis_url: str, redis_namespace: str, database_url: str, s3_endpoint: str, s3_bucket: str
+    tmp_path: Path, redis_url: str, redis_namespace: str, database_url: str, service_urls: dict[str, str]
 ) -> None:
     options = SandboxOptions(items=40, seed=5, naver=NaverSimConfig(rate_per_s=10))
     async with Sandbox(options) as sandbox:
@@ -38,11 +39,7 @@ async def test_daemon_and_two_workers_register_the_catalog_once_with_no_429(
         env = {
             **os.environ,
             **sandbox.environment(),
-            "REDIS_URL": redis_url,
-            "REDIS_NAMESPACE": redis_namespace,
-            "DATABASE_URL": database_url,
-            "S3_ENDPOINT": s3_endpoint,
-            "S3_BUCKET": s3_bucket,
+            **service_urls,
             "NAVER_MAX_TPS": "10",
             "DAEMON_HOST": "127.0.0.1",
             "DAEMON_PORT": str(port),
@@ -77,11 +74,12 @@ async def test_daemon_and_two_workers_register_the_catalog_once_with_no_429(
                     await asyncio.sleep(1)
                 counts = await store.counts_by_state()
                 assert sum(counts[s] for s in SETTLED) == len(numbers), (counts, worker.tail(), daemon.tail())
-                async with aiohttp.ClientSession() as http:
-                    async with http.get(f"{sandbox.naver_origin}/_sandbox/stats") as resp:
-                        stats = await resp.json()
-                    async with http.get(f"http://127.0.0.1:{port}/metrics") as resp:
-                        metrics = await resp.text()
+                stats = await naver_stats(sandbox.naver_origin)
+                async with (
+                    aiohttp.ClientSession() as http,
+                    http.get(f"http://127.0.0.1:{port}/metrics") as resp,
+                ):
+                    metrics = await resp.text()
                 assert stats["duplicates"] == 0
                 assert stats["rate_limited"] == 0
                 assert stats["products"] == counts[State.COMPLETED] + counts[State.SUSPENDED]

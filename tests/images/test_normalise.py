@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import random
-import struct
-import zlib
 
 import pytest
 from PIL import Image
@@ -21,6 +19,7 @@ from storebridge.images import (
     sniff_format,
 )
 from storebridge.images.normalise import too_small
+from tests.images.support import encode, png_declaring
 
 URL = "http://supplier.test/img.jpg"
 LIMITS = ImageLimits()
@@ -38,30 +37,6 @@ def picture(seed: int, size: tuple[int, int], mode: str = "RGB") -> Image.Image:
         colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256), rng.randrange(256))
         image.paste(colour[: len(mode)], box)
     return image
-
-
-def encode(image: Image.Image, fmt: str, **params: object) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format=fmt, **params)
-    return buffer.getvalue()
-
-
-def png_declaring(width: int, height: int) -> bytes:
-    """A valid PNG header declaring ``width``×``height`` followed by far too little pixel data.
-
-    Decoding it would fail (truncated), so a ``TOO_MANY_PIXELS`` answer proves no decoding happened.
-    """
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
-        + chunk(b"IEND", b"")
-    )
 
 
 def normalised(data: bytes, limits: ImageLimits = LIMITS) -> NormalisedImage:

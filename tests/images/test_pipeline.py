@@ -13,8 +13,6 @@ import hashlib
 import io
 import random
 import socket
-import struct
-import zlib
 from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -43,6 +41,7 @@ from storebridge.images import (
 from storebridge.images.guard import AddressPolicy
 from storebridge.naver import ImageFile
 from storebridge.serve import ServedApp
+from tests.images.support import encode, png_declaring
 
 ITEM_NO = 4242
 SLOW_TOTAL_S = 6.0  # the slow endpoint dribbles for this long; the pipeline's total timeout is 1.5 s
@@ -111,23 +110,6 @@ def picture(seed: int, size: tuple[int, int]) -> Image.Image:
         box = (x0, y0, min(size[0], x0 + rng.randrange(1, 200)), min(size[1], y0 + rng.randrange(1, 200)))
         image.paste((rng.randrange(256), rng.randrange(256), rng.randrange(256)), box)
     return image
-
-
-def encode(image: Image.Image, fmt: str, **params: object) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format=fmt, **params)
-    return buffer.getvalue()
-
-
-def png_declaring(width: int, height: int) -> bytes:
-    """A PNG header declaring ``width``×``height`` and almost no pixel data (see the normalise tests)."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    idat = zlib.compress(b"\x00" * 64)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
 def jpeg(seed: int, size: tuple[int, int] = (800, 800)) -> bytes:

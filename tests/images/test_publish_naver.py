@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator
-from typing import Any
 
 import aiohttp
 import pytest
@@ -25,6 +24,7 @@ from storebridge.sandbox.catalog.model import Item, Scenario
 from storebridge.sandbox.images import detail_image_urls, thumb_urls
 from storebridge.sandbox.runner import Sandbox
 from storebridge.store import StateStore
+from tests.support import naver_stats
 
 
 def sandbox_policy(sandbox: Sandbox) -> AddressPolicy:
@@ -56,21 +56,6 @@ async def naver(sandbox: Sandbox) -> AsyncIterator[NaverClient]:
         yield client
 
 
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[StateStore]:
-    async with StateStore(database_url) as opened:
-        yield opened
-
-
-async def naver_stats(sandbox: Sandbox) -> dict[str, Any]:
-    async with (
-        aiohttp.ClientSession() as http,
-        http.get(f"{sandbox.naver_origin}/_sandbox/stats") as response,
-    ):
-        stats: dict[str, Any] = await response.json()
-        return stats
-
-
 def plain_item(sandbox: Sandbox) -> Item:
     return next(item for item in sandbox.catalog.items if not item.scenarios and item.detail_images >= 2)
 
@@ -87,7 +72,7 @@ async def test_item_images_are_uploaded_to_the_simulator_once_and_cached_in_post
     first = await images.process_item(item.no, representative, details, uploader=uploader, cache=cache)
     assert first.skipped == []
     assert set(first.detail_map) == set(details)
-    assert (await naver_stats(sandbox))["images"] == 1 + len(details)
+    assert (await naver_stats(sandbox.naver_origin))["images"] == 1 + len(details)
 
     async with aiohttp.ClientSession() as http, http.get(first.representative) as response:
         assert response.status == 200
@@ -100,7 +85,7 @@ async def test_item_images_are_uploaded_to_the_simulator_once_and_cached_in_post
 
     again = await images.process_item(item.no, representative, details, uploader=uploader, cache=cache)
     assert again == first
-    assert (await naver_stats(sandbox))["images"] == 1 + len(details)  # nothing uploaded twice
+    assert (await naver_stats(sandbox.naver_origin))["images"] == 1 + len(details)  # nothing uploaded twice
 
 
 @pytest.mark.parametrize(
@@ -126,7 +111,7 @@ async def test_hostile_representative_images_of_the_catalog_are_rejected(
         await images.process_item(item.no, representative, [], uploader=naver, cache=store)
     assert caught.value.code == code
     assert str(item.no) in str(caught.value)
-    assert (await naver_stats(sandbox))["images"] == 0
+    assert (await naver_stats(sandbox.naver_origin))["images"] == 0
 
 
 async def test_catalog_webp_is_uploaded_as_jpeg(

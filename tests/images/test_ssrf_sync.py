@@ -23,15 +23,13 @@ from yarl import URL
 
 from storebridge.config import load_settings
 from storebridge.resources import Resources
-from storebridge.sandbox.domeggook.app import DomeggookSimConfig
 from storebridge.sandbox.images import detail_image_urls
-from storebridge.sandbox.naver.app import NaverSimConfig
-from storebridge.sandbox.runner import Sandbox, SandboxOptions
+from storebridge.sandbox.runner import Sandbox
 from storebridge.serve import ServedApp
 from storebridge.store import State
 from storebridge.sync import Outcome
 from storebridge.transform import Transformed, build_product, image_sources
-from tests.sync.harness import Harness
+from tests.sync.harness import FAST_SETTINGS, Harness, fast_sandbox_options
 
 
 class Trap:
@@ -76,18 +74,10 @@ class World:
 
 
 @pytest.fixture
-async def world(
-    redis_url: str, redis_namespace: str, database_url: str, s3_endpoint: str, s3_bucket: str
-) -> AsyncIterator[World]:
+async def world(redis_url: str, service_urls: dict[str, str]) -> AsyncIterator[World]:
     redirects: list[str] = []
-    options = SandboxOptions(
-        items=40,
-        seed=1,
-        naver=NaverSimConfig(rate_per_s=50, search_lag_s=0.0),
-        domeggook=DomeggookSimConfig(per_minute_limit=100_000),
-    )
     async with (
-        Sandbox(options) as sandbox,
+        Sandbox(fast_sandbox_options(40, instant_search=True)) as sandbox,
         ServedApp(redirector_app(redirects)) as redirector,
         contextlib.AsyncExitStack() as stack,
     ):
@@ -100,18 +90,7 @@ async def world(
             stack.callback(trap6.close)
         env = sandbox.environment()
         env["IMAGE_ALLOWED_PORTS"] += f",{trap_port},{redirector.port}"
-        settings = load_settings(
-            **env,
-            REDIS_URL=redis_url,
-            REDIS_NAMESPACE=redis_namespace,
-            DATABASE_URL=database_url,
-            S3_ENDPOINT=s3_endpoint,
-            S3_BUCKET=s3_bucket,
-            NAVER_MAX_TPS=40,
-            DOMEGGOOK_MAX_TPS=40,
-            NAVER_SEARCH_GRACE_S=0,
-            RETRY_BACKOFF_BASE=1,
-        )
+        settings = load_settings(**env, **service_urls, **FAST_SETTINGS)
         resources = await stack.enter_async_context(Resources(settings))
         http = await stack.enter_async_context(aiohttp.ClientSession())
         yield World(

@@ -7,7 +7,6 @@ fails on purpose). Everything else is the real thing.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, cast
 
 import pytest
@@ -17,45 +16,10 @@ from schemas.messages import IntakeEntry, SyncBatch
 from storebridge.intake import HandoffFailed, IntakeConsumer, enqueue_entries, inflight, redis_time_ms
 from storebridge.keys import Keys
 from storebridge.store import StateStore
+from tests.intake.support import Entries, Recorder, entry
 
 #: A claim idle time short enough for tests to wait it out.
 SHORT_IDLE_MS = 50
-
-
-@pytest.fixture
-def keys(redis_namespace: str) -> Keys:
-    return Keys(redis_namespace)
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[StateStore]:
-    async with StateStore(database_url) as opened:
-        yield opened
-
-
-class Recorder:
-    """Collects the batches a consumer sends; ``fail`` makes the next sends raise."""
-
-    def __init__(self) -> None:
-        self.batches: list[SyncBatch] = []
-        self.fail = False
-        self.before: Callable[[SyncBatch], Awaitable[None]] | None = None
-
-    async def __call__(self, batch: SyncBatch) -> None:
-        if self.before is not None:
-            await self.before(batch)
-        if self.fail:
-            raise ConnectionError("broker unavailable")
-        # The worker parses exactly this JSON body.
-        self.batches.append(SyncBatch.model_validate(batch.model_dump(mode="json")))
-
-    @property
-    def items(self) -> list[int]:
-        return [no for batch in self.batches for no in batch.item_nos]
-
-
-def entry(no: int, **fields: object) -> IntakeEntry:
-    return IntakeEntry.model_validate({"item_no": no, "enqueued_at_ms": 1_700_000_000_000, **fields})
 
 
 async def consumer_for(
@@ -68,9 +32,6 @@ async def consumer_for(
 
 async def drain(consumer: IntakeConsumer, steps: int = 5) -> int:
     return sum([await consumer.step() for _ in range(steps)])
-
-
-Entries = list[tuple[bytes, dict[bytes, bytes]]]
 
 
 async def pending_ids(redis: aioredis.Redis, keys: Keys) -> list[str]:

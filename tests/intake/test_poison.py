@@ -8,7 +8,6 @@ dead-letter stream with a bounded copy of what was sent, and nothing stays pendi
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import cast
 
 import asyncpg
@@ -21,36 +20,9 @@ from storebridge.intake import IntakeConsumer, enqueue_entries
 from storebridge.intake.dead_letter import DEAD_LETTER_VALUE_BYTES, bounded_copy, is_poison
 from storebridge.keys import Keys
 from storebridge.store import StateStore
+from tests.intake.support import Entries, Recorder, entry
 
-Entries = list[tuple[bytes, dict[bytes, bytes]]]
 TEN_MB = 10 * 1024 * 1024
-
-
-@pytest.fixture
-def keys(redis_namespace: str) -> Keys:
-    return Keys(redis_namespace)
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[StateStore]:
-    async with StateStore(database_url) as opened:
-        yield opened
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.batches: list[SyncBatch] = []
-
-    async def __call__(self, batch: SyncBatch) -> None:
-        self.batches.append(SyncBatch.model_validate(batch.model_dump(mode="json")))
-
-    @property
-    def items(self) -> list[int]:
-        return [no for batch in self.batches for no in batch.item_nos]
-
-
-def entry(no: int) -> IntakeEntry:
-    return IntakeEntry(item_no=no, enqueued_at_ms=1_700_000_000_000)
 
 
 async def dead_letters(redis: aioredis.Redis, keys: Keys) -> list[dict[str, str]]:
@@ -126,7 +98,7 @@ async def test_the_database_refusing_a_value_is_poison_and_an_outage_is_not(data
             )
     finally:
         await connection.close()
-    with pytest.raises(OSError, match="(?i)connect|refused") as refused:  # noqa: RUF043
+    with pytest.raises(OSError, match=r"(?i)connect|refused") as refused:
         await asyncpg.connect("postgresql://nobody@127.0.0.1:1/none", timeout=2)
 
     assert is_poison(out_of_range.value)

@@ -13,7 +13,7 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import aiohttp
@@ -267,13 +267,6 @@ async def test_hook_still_lets_the_limiter_learn_when_a_request_has_no_metrics_l
 
 
 # -- the gauge collector -------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[StateStore]:
-    """An open state store on the test's database."""
-    async with StateStore(database_url) as opened:
-        yield opened
 
 
 async def completed_product(store: StateStore, item_no: int) -> int:

@@ -11,7 +11,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 from storebridge.sandbox.catalog.generator import Catalog, Item, ItemStatus, Scenario, generate_catalog
 from storebridge.sandbox.domeggook.app import DomeggookSimConfig
@@ -118,7 +118,7 @@ async def test_corrupt_image_has_a_jpeg_header_but_fails_to_decode(host: Host) -
     assert fetched.status == 200
     assert fetched.content_type == "image/jpeg"
     assert fetched.body[:2] == b"\xff\xd8"
-    with pytest.raises(OSError):  # noqa: PT011
+    with pytest.raises(OSError, match="broken data stream"):
         Image.open(io.BytesIO(fetched.body)).load()
 
 
@@ -127,7 +127,7 @@ async def test_not_an_image_is_an_html_page_labelled_as_jpeg(host: Host) -> None
     assert fetched.status == 200
     assert fetched.content_type == "image/jpeg"
     assert fetched.body.lstrip().lower().startswith(b"<!doctype html")
-    with pytest.raises(OSError):  # noqa: PT011
+    with pytest.raises(UnidentifiedImageError):
         Image.open(io.BytesIO(fetched.body))
 
 

@@ -63,7 +63,8 @@ def test_canonical_documentation_salt_is_accepted() -> None:
     ],
 )
 def test_out_of_range_knobs_are_refused(changes: dict[str, object]) -> None:
-    with pytest.raises(ValueError):  # noqa: PT011
+    knob = next(iter(changes))
+    with pytest.raises(ValueError, match=f"^{knob} must "):
         NaverSimConfig(**changes)  # type: ignore[arg-type]
 
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
-import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -16,26 +13,6 @@ from storebridge.devstack import free_port
 from storebridge.store import MigrationError, load_migrations, migrate
 
 CONCURRENT_MIGRATORS = 6
-_names = itertools.count()
-
-
-@pytest.fixture
-async def empty_database_url(postgres_admin_url: str) -> AsyncIterator[str]:
-    """A brand-new database with no schema at all (dropped afterwards)."""
-    name = f"sbmig_{os.getpid()}_{next(_names)}"
-    conn = await asyncpg.connect(postgres_admin_url)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    try:
-        yield f"{postgres_admin_url.rpartition('/')[0]}/{name}"
-    finally:
-        conn = await asyncpg.connect(postgres_admin_url)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
 
 
 async def ledger(url: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Fixtures of the sync tests: the service URLs of this test and a running harness over them."""
+"""Fixtures of the sync tests: a running harness over this test's services (``service_urls``)."""
 
 from __future__ import annotations
 
@@ -7,20 +7,6 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.sync.harness import Harness, running
-
-
-@pytest.fixture
-def service_urls(
-    redis_url: str, redis_namespace: str, database_url: str, s3_endpoint: str, s3_bucket: str
-) -> dict[str, str]:
-    """This test's own Redis namespace, database and bucket, as settings."""
-    return {
-        "REDIS_URL": redis_url,
-        "REDIS_NAMESPACE": redis_namespace,
-        "DATABASE_URL": database_url,
-        "S3_ENDPOINT": s3_endpoint,
-        "S3_BUCKET": s3_bucket,
-    }
 
 
 @pytest.fixture

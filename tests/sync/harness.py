@@ -1,5 +1,7 @@
 """The sync tests' harness: a running sandbox plus open pipeline resources, and ways to poke both.
 
+The fast sandbox, its settings and the item pickers below are also what the worker tests run on.
+
 Everything is real: both API simulators over HTTP, PostgreSQL, Redis and S3. Tests set a state up
 through the simulators' control endpoints (faults, item changes) or the ``StateStore``, and read
 the outcome back the same way (the provider's product list and counters, the row and its events).
@@ -31,6 +33,46 @@ MARKET = "dome"
 #: Naver APIs as the simulator counts them.
 CREATE_API = "POST /v2/products"
 SEARCH_API = "POST /v1/products/search"
+#: Settings of a pipeline that waits for the code and not for rate limits (with
+#: ``fast_sandbox_options``): client limits the fast sandbox allows, a search grace of 0 s and a
+#: 1 s retry backoff.
+FAST_SETTINGS = {
+    "NAVER_MAX_TPS": "40",
+    "DOMEGGOOK_MAX_TPS": "40",
+    "NAVER_SEARCH_GRACE_S": "0",
+    "RETRY_BACKOFF_BASE": "1",
+}
+
+
+def fast_sandbox_options(items: int, *, instant_search: bool = False) -> SandboxOptions:
+    """A sandbox of ``items`` catalog items (seed 1) with room to spare in both rate limits.
+
+    ``instant_search``: Naver's search finds a new product at once (no indexing lag), which a
+    search grace of 0 s needs to be safe.
+    """
+    naver = (
+        NaverSimConfig(rate_per_s=50, search_lag_s=0.0) if instant_search else NaverSimConfig(rate_per_s=50)
+    )
+    return SandboxOptions(
+        items=items, seed=1, naver=naver, domeggook=DomeggookSimConfig(per_minute_limit=100_000)
+    )
+
+
+def healthy(sandbox: Sandbox) -> list[int]:
+    """Catalog items with no hostile scenario that are on sale (some still end in review, for a reason)."""
+    return [i.no for i in sandbox.catalog if not i.scenarios and i.status is ItemStatus.ON_SALE]
+
+
+async def registrable(syncer: Syncer, item_nos: list[int], count: int) -> list[int]:
+    """The first ``count`` of ``item_nos`` the transform accepts, so that each must end COMPLETED."""
+    batch = await syncer.domeggook.get_items(item_nos)
+    found = []
+    for item in batch.items:
+        urls = {url: url for url in image_sources(item).all}
+        if isinstance(build_product(item, syncer.rules, urls), Transformed):
+            found.append(item.no)
+    assert len(found) >= count, "the sandbox catalog should yield enough registrable items"
+    return found[:count]
 
 
 class Harness:
@@ -65,16 +107,12 @@ class Harness:
 
     def healthy(self) -> list[int]:
         """Catalog items with no hostile scenario that are on sale."""
-        return [i.no for i in self.sandbox.catalog if not i.scenarios and i.status is ItemStatus.ON_SALE]
+        return healthy(self.sandbox)
 
     async def registrable(self) -> int:
         """A healthy item the transform accepts (some healthy ones still need a review, e.g. COD only)."""
-        batch = await self.syncer.domeggook.get_items(self.healthy())
-        for item in batch.items:
-            urls = {url: url for url in image_sources(item).all}
-            if isinstance(build_product(item, self.syncer.rules, urls), Transformed):
-                return item.no
-        raise AssertionError("the sandbox catalog should yield a registrable item")
+        [item_no] = await registrable(self.syncer, self.healthy(), 1)
+        return item_no
 
     async def counts(self) -> ApiCounts:
         return await snapshot(self.http, self.sandbox)
@@ -131,20 +169,7 @@ class Harness:
 @contextlib.asynccontextmanager
 async def running(items: int, urls: dict[str, str]) -> AsyncIterator[Harness]:
     """A sandbox of ``items`` catalog items (seed 1) and open resources, with a search grace of 0 s."""
-    options = SandboxOptions(
-        items=items,
-        seed=1,
-        naver=NaverSimConfig(rate_per_s=50, search_lag_s=0.0),  # grace 0 s needs an instant search
-        domeggook=DomeggookSimConfig(per_minute_limit=100_000),
-    )
-    async with Sandbox(options) as sandbox:
-        settings = load_settings(
-            **sandbox.environment(),
-            **urls,
-            NAVER_MAX_TPS=40,
-            DOMEGGOOK_MAX_TPS=40,
-            NAVER_SEARCH_GRACE_S=0,
-            RETRY_BACKOFF_BASE=1,
-        )
+    async with Sandbox(fast_sandbox_options(items, instant_search=True)) as sandbox:
+        settings = load_settings(**sandbox.environment(), **urls, **FAST_SETTINGS)
         async with Resources(settings) as resources, aiohttp.ClientSession() as http:
             yield Harness(sandbox, resources, http)

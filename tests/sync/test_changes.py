@@ -11,15 +11,13 @@ from schemas.domeggook import DomeggookItem
 from storebridge.sync import ChangeKind, ListingSnapshot
 from storebridge.sync.changes import RulesFingerprint, classify, listing_hashes
 from storebridge.transform import TransformRules
-from tests.paths import DOMEGGOOK_DATA as DATA
+from tests.paths import item_body
 
 RULES = TransformRules(category_map={"04_01_00_00_00": "50000803"}, as_phone="02-1234-5678")
 
 
 def item(**basis: Any) -> DomeggookItem:
-    raw: dict[str, Any] = json.loads((DATA / "item_view_single.json").read_text(encoding="utf-8"))[
-        "domeggook"
-    ]
+    raw = item_body()
     raw["basis"].update(basis)
     return DomeggookItem.model_validate(raw)
 

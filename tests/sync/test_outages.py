@@ -21,9 +21,8 @@ from aiobotocore.session import get_session
 
 from storebridge.store import State, migrate
 from storebridge.sync import RETRY_OUTCOMES, Outcome, Syncer, SyncResult
-from storebridge.transform import Transformed, build_product, image_sources
 from tests.faults import RestartablePostgres, RestartableRedis, RestartableS3
-from tests.sync.harness import Harness, running
+from tests.sync.harness import Harness, registrable, running
 
 #: Items synced per test (enough for several to be mid-flight when the server goes away).
 ITEMS = 6
@@ -35,18 +34,6 @@ RECOVERY_BOUND_S = 60.0
 MAX_PAUSE_S = 0.5
 #: Naver latency (ms) so that the batch is still at work when the server goes away.
 NAVER_LATENCY_MS = 150
-
-
-async def registrable(syncer: Syncer, item_nos: list[int], count: int) -> list[int]:
-    """The first ``count`` of ``item_nos`` the transform accepts, so that each must end COMPLETED."""
-    batch = await syncer.domeggook.get_items(item_nos)
-    found = []
-    for item in batch.items:
-        urls = {url: url for url in image_sources(item).all}
-        if isinstance(build_product(item, syncer.rules, urls), Transformed):
-            found.append(item.no)
-    assert len(found) >= count, "the sandbox catalog should yield enough registrable items"
-    return found[:count]
 
 
 async def drive(syncer: Syncer, item_nos: list[int]) -> tuple[dict[int, SyncResult], list[SyncResult]]:

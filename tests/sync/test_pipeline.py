@@ -43,7 +43,8 @@ async def test_new_items_are_created_with_price_options_images_notice_and_seller
         price = int(origin["salePrice"])
         cost = item.price_at(item.moq)
         assert cost is not None
-        assert price % 10 == 0 and price > cost, "margin applied and rounded to 10 won"  # noqa: PT018
+        assert price > cost, "margin applied"
+        assert price % 10 == 0, "rounded to 10 won"
         detail = origin["detailAttribute"]
         assert detail["sellerCodeInfo"]["sellerManagementCode"] == f"DG-dome-{no}"
         assert "/shop-phinf/" in origin["images"]["representativeImage"]["url"], "only Naver-hosted images"

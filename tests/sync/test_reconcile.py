@@ -148,7 +148,8 @@ async def test_lost_create_found_by_seller_code_is_adopted_and_brought_up_to_dat
     result = await h.syncer.sync_item(no)
 
     # Then the one product is adopted and updated in place: no second create, no duplicate
-    assert result.outcome is Outcome.ADOPTED and result.origin_product_no == origin_no, result.line()  # noqa: PT018
+    assert result.outcome is Outcome.ADOPTED, result.line()
+    assert result.origin_product_no == origin_no, result.line()
     spent = await h.counts() - before
     assert (spent.naver(SEARCH_API), spent.naver(CREATE_API), spent.duplicates) == (1, 0, 0)
     row = await h.row(no)

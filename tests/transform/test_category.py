@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
 
 from schemas.domeggook import DomeggookItem
 from storebridge.transform.category import CategoryMatch, candidate_codes, map_category
 from storebridge.transform.result import Rejection, RejectionCode
-from tests.paths import DOMEGGOOK_DATA as DATA
+from tests.paths import item_body
 
 
 def item_in(category: object) -> DomeggookItem:
-    raw: dict[str, Any] = json.loads((DATA / "item_view_single.json").read_text(encoding="utf-8"))[
-        "domeggook"
-    ]
+    raw = item_body()
     raw["category"] = category
     return DomeggookItem.model_validate(raw)
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
-from typing import Any
 
 import pytest
 
@@ -22,25 +20,20 @@ from storebridge.transform.content import (
 from storebridge.transform.result import AdjustmentCode, RejectionCode
 from storebridge.transform.rules import TransformRules
 from storebridge.transform.words import WordRule, apply_word_rules
-from tests.paths import DOMEGGOOK_DATA as DATA
+from tests.paths import item_body
 
 RULES = TransformRules(category_map={}, as_phone="02-1234-5678")
 NAVER_URL = "https://shop-phinf.pstatic.net/20250416_1/1_JPEG/1.jpg"
 
 
-def body(name: str = "item_view_single.json") -> dict[str, Any]:
-    raw: dict[str, Any] = json.loads((DATA / name).read_text(encoding="utf-8"))["domeggook"]
-    return raw
-
-
 def titled(title: str) -> DomeggookItem:
-    raw = body()
+    raw = item_body()
     raw["basis"]["title"] = title
     return DomeggookItem.model_validate(raw)
 
 
 def with_detail(html: str, usable: str = "true") -> DomeggookItem:
-    raw = body()
+    raw = item_body()
     raw["desc"] = {"license": {"usable": usable}, "contents": {"item": html}}
     return DomeggookItem.model_validate(raw)
 
@@ -261,7 +254,7 @@ def test_detail_image_sources_lists_decoded_urls_in_order_without_repeats() -> N
 
 
 def test_seller_tags_drop_spaces_symbols_long_and_banned_keywords() -> None:
-    raw = body()
+    raw = item_body()
     raw["basis"]["keywords"] = {
         "kw": ["보온 텀블러", "#스텐컵!", "아주아주아주긴키워드입니다", "짝퉁텀블러", "보온텀블러"]
     }
@@ -273,7 +266,7 @@ def test_seller_tags_drop_spaces_symbols_long_and_banned_keywords() -> None:
 
 
 def test_at_most_ten_seller_tags_are_kept() -> None:
-    raw = body()
+    raw = item_body()
     raw["basis"]["keywords"] = {"kw": [f"태그{n}" for n in range(15)]}
 
     tags, _ = seller_tags(DomeggookItem.model_validate(raw), RULES)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import Any
 
 import pytest
@@ -12,16 +11,9 @@ from schemas.domeggook import DomeggookItem
 from storebridge.transform.delivery import DeliveryPlan, build_delivery
 from storebridge.transform.result import Rejection, RejectionCode
 from storebridge.transform.rules import TransformRules
-from tests.paths import DOMEGGOOK_DATA as DATA
+from tests.paths import item_body
 
 RULES = TransformRules(category_map={}, as_phone="02-1234-5678")
-
-
-def body() -> dict[str, Any]:
-    raw: dict[str, Any] = json.loads((DATA / "item_view_single.json").read_text(encoding="utf-8"))[
-        "domeggook"
-    ]
-    return raw
 
 
 def plan(raw: dict[str, Any], rules: TransformRules = RULES, order_quantity: int = 1) -> DeliveryPlan:
@@ -37,14 +29,14 @@ def failures(raw: dict[str, Any], rules: TransformRules = RULES) -> list[Rejecti
 
 
 def with_fee(spec: object, pay: str = "선결제") -> dict[str, Any]:
-    raw = body()
+    raw = item_body()
     raw["deli"]["dome"] = spec
     raw["deli"]["pay"] = pay
     return raw
 
 
 def test_reference_proportional_fee_becomes_unit_quantity_paid_with_area_fees() -> None:
-    assert plan(body()).info.to_wire() == {
+    assert plan(item_body()).info.to_wire() == {
         "deliveryType": "DELIVERY",
         "deliveryAttributeType": "NORMAL",
         "deliveryCompany": "CJGLS",
@@ -88,7 +80,7 @@ def test_free_shipping_becomes_free(spec: object, pay: str) -> None:
 
 
 def test_jeju_and_island_fees_that_are_equal_use_two_areas() -> None:
-    raw = body()
+    raw = item_body()
     raw["deli"]["feeExtra"] = {"jeju": "4000", "islands": "4000"}
 
     area = plan(raw).info.delivery_fee.delivery_fee_by_area
@@ -98,7 +90,7 @@ def test_jeju_and_island_fees_that_are_equal_use_two_areas() -> None:
 
 
 def test_no_area_fees_means_no_area_block() -> None:
-    raw = body()
+    raw = item_body()
     del raw["deli"]["feeExtra"]
 
     assert plan(raw).info.delivery_fee.delivery_fee_by_area is None
@@ -106,7 +98,7 @@ def test_no_area_fees_means_no_area_block() -> None:
 
 def test_return_fee_is_one_way_and_exchange_is_the_round_trip_even_when_not_doubled() -> None:
     # Changed with issue 8: Smart Store's 교환배송비 is a round trip, whatever deliAmtDouble says.
-    raw = body()
+    raw = item_body()
     raw["return"] = {"deliAmt": "2500", "deliAmtDouble": "false"}
 
     claim = plan(raw).info.claim_delivery_info
@@ -115,7 +107,7 @@ def test_return_fee_is_one_way_and_exchange_is_the_round_trip_even_when_not_doub
 
 
 def test_missing_return_fee_uses_the_configured_default() -> None:
-    raw = body()
+    raw = item_body()
     del raw["return"]
 
     claim = plan(raw, dataclasses.replace(RULES, default_return_fee_won=4000)).info.claim_delivery_info
@@ -124,7 +116,7 @@ def test_missing_return_fee_uses_the_configured_default() -> None:
 
 
 def test_missing_return_fee_without_a_default_is_rejected() -> None:
-    raw = body()
+    raw = item_body()
     del raw["return"]
 
     assert [r.code for r in failures(raw)] == [RejectionCode.RETURN_FEE_MISSING]
@@ -135,7 +127,7 @@ def test_address_book_ids_and_carrier_come_from_the_rules() -> None:
         RULES, delivery_company="HANJIN", shipping_address_id=11, return_address_id=12
     )
 
-    info = plan(body(), rules).info
+    info = plan(item_body(), rules).info
 
     assert info.delivery_company == "HANJIN"
     assert (info.claim_delivery_info.shipping_address_id, info.claim_delivery_info.return_address_id) == (
@@ -145,7 +137,7 @@ def test_address_book_ids_and_carrier_come_from_the_rules() -> None:
 
 
 def test_supply_market_reads_the_supply_fee() -> None:
-    fee = plan(body(), dataclasses.replace(RULES, market="supply")).info.delivery_fee
+    fee = plan(item_body(), dataclasses.replace(RULES, market="supply")).info.delivery_fee
 
     assert (fee.delivery_fee_type, fee.base_fee) == ("PAID", 3000)
 
@@ -154,7 +146,7 @@ def test_included_mode_ships_free_and_returns_the_per_unit_share() -> None:
     rules = dataclasses.replace(RULES, shipping_mode="included")
 
     fixed = plan(with_fee({"type": "고정배송비", "fee": "3000"}), rules, order_quantity=2)
-    proportional = plan(body(), rules)
+    proportional = plan(item_body(), rules)
 
     assert fixed.info.delivery_fee.delivery_fee_type == "FREE"
     assert fixed.shipping_share_won == 1500
@@ -164,7 +156,7 @@ def test_included_mode_ships_free_and_returns_the_per_unit_share() -> None:
 
 
 def test_separate_mode_has_no_shipping_share() -> None:
-    assert plan(body()).shipping_share_won == 0
+    assert plan(item_body()).shipping_share_won == 0
 
 
 @pytest.mark.parametrize(
@@ -189,7 +181,7 @@ def test_separate_mode_has_no_shipping_share() -> None:
     ],
 )
 def test_undocumented_or_risky_shipping_is_delivery_unsupported(mutate: Any, field: str, cause: str) -> None:
-    raw = body()
+    raw = item_body()
     mutate(raw["deli"])
 
     [rejection] = failures(raw)
@@ -200,7 +192,7 @@ def test_undocumented_or_risky_shipping_is_delivery_unsupported(mutate: Any, fie
 
 
 def test_no_shipping_terms_at_all_is_delivery_unsupported() -> None:
-    raw = body()
+    raw = item_body()
     del raw["deli"]
 
     assert failures(raw)[0].message == "item 46072413: no shipping terms"
@@ -217,7 +209,7 @@ def test_no_shipping_terms_at_all_is_delivery_unsupported() -> None:
     ],
 )
 def test_fees_beyond_navers_limits_are_out_of_range(mutate: Any, field: str) -> None:
-    raw = body()
+    raw = item_body()
     mutate(raw)
 
     [rejection] = failures(raw)
@@ -226,7 +218,7 @@ def test_fees_beyond_navers_limits_are_out_of_range(mutate: Any, field: str) -> 
 
 
 def test_every_delivery_problem_is_reported_at_once() -> None:
-    raw = body()
+    raw = item_body()
     raw["deli"]["fromOversea"] = "true"
     del raw["return"]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import Any
 
 from schemas.domeggook import DomeggookItem
@@ -11,7 +10,7 @@ from storebridge.transform import Transformed, TransformRejected, build_product,
 from storebridge.transform.gates import GatePlan, plan_gates
 from storebridge.transform.result import Rejection, RejectionCode
 from storebridge.transform.rules import CertificationKind, LeafRules, TransformRules
-from tests.paths import DOMEGGOOK_DATA as DATA
+from tests.paths import item_body
 
 LEAF = "50000803"
 KC_KINDS = (
@@ -19,12 +18,6 @@ KC_KINDS = (
     CertificationKind(1003, "[생활용품] 공급자적합성확인", ("KC_CERTIFICATION",)),
 )
 CHILD_KINDS = (CertificationKind(2001, "[어린이제품] 안전인증", ("CHILD_CERTIFICATION",)),)
-
-
-def raw_item() -> dict[str, Any]:
-    raw: dict[str, Any] = json.loads((DATA / "item_view_single.json").read_text(encoding="utf-8"))
-    item: dict[str, Any] = raw["domeggook"]
-    return item
 
 
 def rules_for(leaf: LeafRules, **changes: Any) -> TransformRules:
@@ -45,7 +38,7 @@ KC_LEAF = LeafRules(
 
 
 def test_a_kc_leaf_sends_the_suppliers_certificate_with_the_leafs_certification_id() -> None:
-    result = plan(raw_item(), KC_LEAF)
+    result = plan(item_body(), KC_LEAF)
 
     assert isinstance(result, GatePlan)
     assert [c.to_wire() for c in result.certifications] == [
@@ -61,7 +54,7 @@ def test_a_kc_leaf_sends_the_suppliers_certificate_with_the_leafs_certification_
 
 
 def test_a_kc_leaf_without_a_certificate_is_a_review_naming_leaf_gate_and_what_is_missing() -> None:
-    raw = raw_item()
+    raw = item_body()
     raw["detail"]["safetyCert"] = []
 
     result = plan(raw, KC_LEAF)
@@ -76,7 +69,7 @@ def test_a_kc_leaf_without_a_certificate_is_a_review_naming_leaf_gate_and_what_i
 def test_a_certificate_of_another_kind_does_not_pass_a_child_leaf() -> None:
     leaf = LeafRules(exceptional=frozenset({"CHILD_CERTIFICATION"}), certifications=CHILD_KINDS)
 
-    result = plan(raw_item(), leaf)
+    result = plan(item_body(), leaf)
 
     assert isinstance(result, list)
     assert "requires CHILD_CERTIFICATION" in result[0].message
@@ -87,14 +80,14 @@ def test_a_certificate_of_another_kind_does_not_pass_a_child_leaf() -> None:
 def test_the_operators_requires_column_adds_a_gate_naver_does_not_list() -> None:
     leaf = LeafRules(certifications=KC_KINDS)
 
-    assert plan(raw_item(), leaf) == GatePlan()
-    gated = plan(raw_item(), leaf, certification_required={LEAF: ("KC",)})
+    assert plan(item_body(), leaf) == GatePlan()
+    gated = plan(item_body(), leaf, certification_required={LEAF: ("KC",)})
     assert isinstance(gated, GatePlan)
     assert gated.certifications[0].certification_info_id == 1001
 
 
 def test_without_reference_data_a_gate_is_a_review_not_a_guessed_id() -> None:
-    result = plan(raw_item(), LeafRules(), certification_required={LEAF: ("KC",)})
+    result = plan(item_body(), LeafRules(), certification_required={LEAF: ("KC",)})
 
     assert isinstance(result, list)
     assert "not known" in result[0].message
@@ -103,15 +96,15 @@ def test_without_reference_data_a_gate_is_a_review_not_a_guessed_id() -> None:
 def test_green_products_review_by_default_or_declared_excluded_when_the_seller_says_so() -> None:
     leaf = LeafRules(exceptional=frozenset({"GREEN_PRODUCTS"}))
 
-    assert isinstance(plan(raw_item(), leaf), list)
-    excluded = plan(raw_item(), leaf, green_uncertified="exclude")
+    assert isinstance(plan(item_body(), leaf), list)
+    excluded = plan(item_body(), leaf, green_uncertified="exclude")
     assert isinstance(excluded, GatePlan)
     assert excluded.exclusion is not None
     assert excluded.exclusion.to_wire() == {"greenCertifiedProductExclusionYn": True}
 
 
 def test_a_unit_price_leaf_gets_the_capacity_from_the_title() -> None:
-    result = plan(raw_item(), LeafRules(exceptional=frozenset({"UNIT_PRICE"})))
+    result = plan(item_body(), LeafRules(exceptional=frozenset({"UNIT_PRICE"})))
 
     assert isinstance(result, GatePlan)
     assert result.unit_capacity is not None
@@ -124,7 +117,7 @@ def test_a_unit_price_leaf_gets_the_capacity_from_the_title() -> None:
 
 
 def test_a_unit_price_leaf_without_one_capacity_goes_to_review() -> None:
-    raw = raw_item()
+    raw = item_body()
     raw["basis"]["title"] = "스텐 진공 텀블러 보온보냉"
     leaf = LeafRules(exceptional=frozenset({"UNIT_PRICE"}))
 
@@ -136,14 +129,14 @@ def test_a_unit_price_leaf_without_one_capacity_goes_to_review() -> None:
 
 
 def test_a_leaf_naver_refuses_is_a_review() -> None:
-    result = plan(raw_item(), LeafRules(problem="Naver says it is not a leaf category"))
+    result = plan(item_body(), LeafRules(problem="Naver says it is not a leaf category"))
 
     assert isinstance(result, list)
     assert result[0].code is RejectionCode.CATEGORY_NOT_MAPPED
 
 
 def test_build_product_carries_the_gate_fields_and_drops_restricted_tags() -> None:
-    item = DomeggookItem.model_validate(raw_item())
+    item = DomeggookItem.model_validate(item_body())
     urls = {url: "https://shop-phinf.pstatic.net/x.jpg" for url in image_sources(item).all}
     rules = rules_for(
         dataclasses.replace(KC_LEAF, exceptional=frozenset({"KC_CERTIFICATION", "UNIT_PRICE"})),
@@ -160,7 +153,7 @@ def test_build_product_carries_the_gate_fields_and_drops_restricted_tags() -> No
 
 
 def test_build_product_rejects_a_gated_item_before_it_needs_any_image() -> None:
-    raw = raw_item()
+    raw = item_body()
     raw["detail"]["safetyCert"] = []
     item = DomeggookItem.model_validate(raw)
     dry_urls = {url: url for url in image_sources(item).all}  # what the pipeline's dry run passes

@@ -10,14 +10,7 @@ import pytest
 
 from schemas.domeggook import DomeggookItem
 from storebridge.transform.normalise import content_hash, structure_hash
-from tests.paths import DOMEGGOOK_DATA as DATA
-
-
-def body() -> dict[str, Any]:
-    raw: dict[str, Any] = json.loads((DATA / "item_view_single.json").read_text(encoding="utf-8"))[
-        "domeggook"
-    ]
-    return raw
+from tests.paths import item_body
 
 
 def parsed(raw: dict[str, Any]) -> DomeggookItem:
@@ -33,8 +26,8 @@ def reversed_keys(value: Any) -> Any:
 
 
 def test_hashes_ignore_key_order_and_number_spelling() -> None:
-    raw = body()
-    respelled = reversed_keys(body())
+    raw = item_body()
+    respelled = reversed_keys(item_body())
     respelled["basis"]["no"] = "46072413"
     respelled["qty"]["inventory"] = 7934
     respelled["return"]["deliAmt"] = "3000"
@@ -46,11 +39,11 @@ def test_hashes_ignore_key_order_and_number_spelling() -> None:
 
 
 def test_unmodelled_fields_do_not_change_the_hash() -> None:
-    raw = body()
+    raw = item_body()
     raw["seller"]["score"] = {"avg": "12", "cnt": 1}
     raw["event"] = {"join": {"no": ["1"]}}
 
-    assert content_hash(parsed(raw)) == content_hash(parsed(body()))
+    assert content_hash(parsed(raw)) == content_hash(parsed(item_body()))
 
 
 def _set_option_qty(raw: dict[str, Any]) -> None:
@@ -90,8 +83,8 @@ STRUCTURE_CHANGES: list[Callable[[dict[str, Any]], None]] = [
 
 @pytest.mark.parametrize("change", PRICE_STOCK_CHANGES)
 def test_price_and_stock_changes_keep_the_structure_hash(change: Callable[[dict[str, Any]], None]) -> None:
-    before = parsed(body())
-    raw = body()
+    before = parsed(item_body())
+    raw = item_body()
     change(raw)
     after = parsed(raw)
 
@@ -101,8 +94,8 @@ def test_price_and_stock_changes_keep_the_structure_hash(change: Callable[[dict[
 
 @pytest.mark.parametrize("change", STRUCTURE_CHANGES)
 def test_content_changes_are_structural(change: Callable[[dict[str, Any]], None]) -> None:
-    before = parsed(body())
-    raw = body()
+    before = parsed(item_body())
+    raw = item_body()
     change(raw)
     after = parsed(raw)
 
@@ -111,7 +104,7 @@ def test_content_changes_are_structural(change: Callable[[dict[str, Any]], None]
 
 
 def test_the_two_hashes_differ_and_are_sha256_hex() -> None:
-    item = parsed(body())
+    item = parsed(item_body())
 
     assert len(content_hash(item)) == 64
     assert content_hash(item) != structure_hash(item)

@@ -11,15 +11,10 @@ from schemas.domeggook import DomeggookItem
 from storebridge.transform.options import OptionsOutcome, build_options, group_name
 from storebridge.transform.result import AdjustmentCode, RejectionCode
 from storebridge.transform.rules import TransformRules
-from tests.paths import DOMEGGOOK_DATA as DATA
+from tests.paths import item_body
 
 RULES = TransformRules(category_map={}, as_phone="02-1234-5678")
 CODE = "DG-dome-1"
-
-
-def body(name: str = "item_view_single.json") -> dict[str, Any]:
-    raw: dict[str, Any] = json.loads((DATA / name).read_text(encoding="utf-8"))["domeggook"]
-    return raw
 
 
 def row(
@@ -29,7 +24,7 @@ def row(
 
 
 def with_options(axes: list[tuple[str, list[str]]], data: dict[str, Any], **select: Any) -> DomeggookItem:
-    raw = body()
+    raw = item_body()
     raw["selectOpt"] = json.dumps(
         {"type": "combination", "set": [{"name": n, "opts": o} for n, o in axes], "data": data, **select}
     )
@@ -47,7 +42,7 @@ def codes(outcome: OptionsOutcome) -> list[str]:
 
 
 def test_reference_options_become_rows_with_stock_and_margin_applied_surcharge() -> None:
-    outcome = build(DomeggookItem.model_validate(body()))
+    outcome = build(DomeggookItem.model_validate(item_body()))
 
     assert outcome.option_info is not None
     assert outcome.option_info.to_wire() == {
@@ -78,7 +73,7 @@ def test_two_axes_sample_keeps_hidden_and_overpriced_rows_disabled_and_names_gro
     # Changed with issue 8: unsellable and out-of-band rows used to be dropped, which changed Naver's
     # option ids on the next full update. They now stay as stock 0 / usable=false; the out-of-band
     # row (10,800 on a 6,000 sale price; the 2,000–9,999 band allows −3,000…+6,000) is clamped.
-    outcome = build(DomeggookItem.model_validate(body("item_view_two_axes.json")), cost=5000, sale=6000)
+    outcome = build(DomeggookItem.model_validate(item_body("item_view_two_axes.json")), cost=5000, sale=6000)
 
     assert outcome.option_info is not None
     groups = outcome.option_info.option_combination_group_names
@@ -107,7 +102,7 @@ def test_surcharge_policy_reject_turns_an_overpriced_row_into_a_rejection() -> N
     rules = dataclasses.replace(RULES, option_surcharge_policy="reject")
 
     outcome = build(
-        DomeggookItem.model_validate(body("item_view_two_axes.json")), rules, cost=5000, sale=6000
+        DomeggookItem.model_validate(item_body("item_view_two_axes.json")), rules, cost=5000, sale=6000
     )
 
     assert codes(outcome) == [RejectionCode.OPTION_SURCHARGE_OUT_OF_RANGE]
@@ -165,7 +160,7 @@ def test_supply_market_uses_supply_flags_and_add_ons() -> None:
 
 
 def test_value_names_fall_back_to_the_row_name_when_set_is_missing() -> None:
-    raw = body()
+    raw = item_body()
     raw["selectOpt"] = json.dumps(
         {"type": "combination", "data": {"00_00": row("빨강/S"), "00_01": row("빨강/M")}}
     )
@@ -225,7 +220,7 @@ def test_a_single_row_without_add_on_is_sold_as_a_plain_product() -> None:
 
 
 def test_a_supplier_status_other_than_on_sale_zeroes_every_stock() -> None:
-    raw = body()
+    raw = item_body()
     raw["basis"]["status"] = "판매종료"
 
     outcome = build(DomeggookItem.model_validate(raw))
@@ -268,7 +263,7 @@ def test_long_value_names_are_cut_to_the_option_limit() -> None:
 
 
 def test_plain_product_takes_the_item_inventory() -> None:
-    raw = body("item_view_no_options.json")
+    raw = item_body("item_view_no_options.json")
 
     outcome = build(DomeggookItem.model_validate(raw))
 
@@ -276,14 +271,14 @@ def test_plain_product_takes_the_item_inventory() -> None:
 
 
 def test_plain_product_without_stock_is_rejected() -> None:
-    raw = body("item_view_no_options.json")
+    raw = item_body("item_view_no_options.json")
     del raw["qty"]["inventory"]
 
     assert codes(build(DomeggookItem.model_validate(raw))) == [RejectionCode.STOCK_MISSING]
 
 
 def test_plain_product_with_negative_stock_is_rejected() -> None:
-    raw = body("item_view_no_options.json")
+    raw = item_body("item_view_no_options.json")
     raw["qty"]["inventory"] = "-1"
 
     outcome = build(DomeggookItem.model_validate(raw))
@@ -293,7 +288,7 @@ def test_plain_product_with_negative_stock_is_rejected() -> None:
 
 
 def test_plain_product_sold_out_at_the_supplier_has_stock_zero() -> None:
-    raw = body("item_view_no_options.json")
+    raw = item_body("item_view_no_options.json")
     raw["basis"]["status"] = "판매종료"
 
     assert build(DomeggookItem.model_validate(raw)).stock_quantity == 0
@@ -302,9 +297,15 @@ def test_plain_product_sold_out_at_the_supplier_has_stock_zero() -> None:
 def test_display_stock_cap_applies_to_plain_products() -> None:
     rules = dataclasses.replace(RULES, stock_cap=999)
 
-    assert build(DomeggookItem.model_validate(body("item_view_no_options.json")), rules).stock_quantity == 350
+    assert (
+        build(DomeggookItem.model_validate(item_body("item_view_no_options.json")), rules).stock_quantity
+        == 350
+    )
     rules = dataclasses.replace(RULES, stock_cap=100)
-    assert build(DomeggookItem.model_validate(body("item_view_no_options.json")), rules).stock_quantity == 100
+    assert (
+        build(DomeggookItem.model_validate(item_body("item_view_no_options.json")), rules).stock_quantity
+        == 100
+    )
 
 
 def test_group_names_are_normalised() -> None:

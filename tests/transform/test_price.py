@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
 
 import pytest
 
@@ -21,20 +19,13 @@ from storebridge.transform.price import (
 )
 from storebridge.transform.result import AdjustmentCode, RejectionCode
 from storebridge.transform.rules import TransformRules
-from tests.paths import DOMEGGOOK_DATA as DATA
+from tests.paths import item_body
 
 RULES = TransformRules(category_map={}, as_phone="02-1234-5678", margin_percent=Decimal("30"))
 
 
-def body() -> dict[str, Any]:
-    raw: dict[str, Any] = json.loads((DATA / "item_view_single.json").read_text(encoding="utf-8"))[
-        "domeggook"
-    ]
-    return raw
-
-
 def item_with(price: object, **qty: object) -> DomeggookItem:
-    raw = body()
+    raw = item_body()
     raw["price"] = price
     raw["qty"].update(qty)
     return DomeggookItem.model_validate(raw)

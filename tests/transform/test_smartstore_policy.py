@@ -12,11 +12,12 @@ from storebridge.transform import Transformed, build_product
 from storebridge.transform.content import build_detail, clean_name, truncate
 from storebridge.transform.policy import NAME_FORBIDDEN, OPTION_VALUE_FORBIDDEN, surcharge_range
 from storebridge.transform.result import AdjustmentCode, RejectionCode, TransformRejected
-from tests.transform.test_product import RULES, UPLOADED, body
+from tests.paths import item_body
+from tests.transform.support import RULES, UPLOADED
 
 
 def with_select(data: dict[str, dict[str, str]], opts: list[str], *, price: str = "1+9900") -> dict[str, Any]:
-    raw = body()
+    raw = item_body()
     raw["price"]["dome"] = price
     raw["price"]["resale"] = {}
     raw["selectOpt"] = json.dumps(
@@ -144,7 +145,7 @@ def test_truncate_never_leaves_an_open_bracket() -> None:
 
 
 def test_forbidden_characters_in_the_name_are_replaced_and_words_kept() -> None:
-    raw = body()
+    raw = item_body()
     raw["basis"]["title"] = '스텐 텀블러 *특가* 12" <신상>?'
 
     outcome = clean_name(DomeggookItem.model_validate(raw), RULES)
@@ -155,7 +156,7 @@ def test_forbidden_characters_in_the_name_are_replaced_and_words_kept() -> None:
 
 
 def test_notice_model_and_item_names_lose_forbidden_characters_and_stay_below_50() -> None:
-    raw = body()
+    raw = item_body()
     raw["detail"]["model"] = 'Bottle 32oz *Straw "Lid" ' + "x" * 60
 
     etc = listed(raw)["detailAttribute"]["productInfoProvidedNotice"]["etc"]
@@ -177,7 +178,7 @@ def test_notice_model_and_item_names_lose_forbidden_characters_and_stay_below_50
     ],
 )
 def test_banned_words_are_found_in_what_the_shopper_reads(html: str) -> None:
-    raw = body()
+    raw = item_body()
     raw["desc"]["contents"]["item"] = html
 
     outcome = build_detail(DomeggookItem.model_validate(raw), "텀블러", RULES, {}, None)
@@ -186,7 +187,7 @@ def test_banned_words_are_found_in_what_the_shopper_reads(html: str) -> None:
 
 
 def test_a_replace_word_split_by_markup_is_a_rejection_because_it_cannot_be_rewritten() -> None:
-    raw = body()
+    raw = item_body()
     raw["desc"]["contents"]["item"] = "<p>최저<b>가</b> 도전</p>"
 
     outcome = build_detail(DomeggookItem.model_validate(raw), "텀블러", RULES, {}, None)
@@ -196,7 +197,7 @@ def test_a_replace_word_split_by_markup_is_a_rejection_because_it_cannot_be_rewr
 
 
 def test_spaced_single_word_in_the_name_is_blocked() -> None:
-    raw = body()
+    raw = item_body()
     raw["basis"]["title"] = "텀블러 무 조 건 1등"
 
     outcome = clean_name(DomeggookItem.model_validate(raw), RULES)
@@ -206,7 +207,7 @@ def test_spaced_single_word_in_the_name_is_blocked() -> None:
 
 
 def test_exchange_fee_is_twice_the_one_way_return_fee() -> None:
-    raw = body()
+    raw = item_body()
     raw["return"] = {"deliAmt": "3000"}
 
     claim = listed(raw)["deliveryInfo"]["claimDeliveryInfo"]

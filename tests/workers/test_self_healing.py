@@ -23,7 +23,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 import redis.asyncio as aioredis
 
@@ -34,7 +33,7 @@ from storebridge.keys import Keys
 from storebridge.sandbox.naver.app import NaverSimConfig
 from storebridge.sandbox.runner import Sandbox, SandboxOptions
 from storebridge.store import State, StateStore
-from tests.workers.test_workers import WAIT_S, _events, until
+from tests.support import WAIT_S, json_events, naver_stats, until
 
 #: States an item can end in: with a reason, and needing nobody.
 TERMINAL = {State.COMPLETED, State.MANUAL_REVIEW, State.FAILED, State.SUSPENDED}
@@ -54,19 +53,13 @@ FAST_RECOVERY = {
 
 
 @pytest.fixture
-async def env(
-    redis_url: str, redis_namespace: str, database_url: str, s3_endpoint: str, s3_bucket: str
-) -> AsyncIterator[dict[str, str]]:
+async def env(service_urls: dict[str, str]) -> AsyncIterator[dict[str, str]]:
     """A small sandbox and this test's namespace, database and bucket, for ``storebridge worker``."""
     async with Sandbox(SandboxOptions(items=5, seed=1)) as sandbox:
         yield {
             **{k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"},
             **sandbox.environment(),
-            "REDIS_URL": redis_url,
-            "REDIS_NAMESPACE": redis_namespace,
-            "DATABASE_URL": database_url,
-            "S3_ENDPOINT": s3_endpoint,
-            "S3_BUCKET": s3_bucket,
+            **service_urls,
             "LOG_FORMAT": "json",
             "WORKER_PROCESSES": "1",
             "WORKER_NORMAL_THREADS": "2",
@@ -105,7 +98,7 @@ def alive(pid: int) -> bool:
 
 
 def started(log_path: Path) -> list[dict[str, Any]]:
-    return [e for e in _events(log_path) if e.get("event") == "worker.group.started"]
+    return [e for e in json_events(log_path) if e.get("event") == "worker.group.started"]
 
 
 async def test_a_group_that_dies_is_restarted_and_the_other_keeps_running(
@@ -115,7 +108,7 @@ async def test_a_group_that_dies_is_restarted_and_the_other_keeps_running(
 
         async def both_ready() -> bool:
             assert worker.running, worker.tail()
-            return len([e for e in _events(worker.log_path) if e["event"] == "worker.ready"]) == 2
+            return len([e for e in json_events(worker.log_path) if e["event"] == "worker.ready"]) == 2
 
         await until(both_ready, "both queue groups to boot")
         pids = {e["queue"]: e["pid"] for e in started(worker.log_path)}
@@ -124,7 +117,7 @@ async def test_a_group_that_dies_is_restarted_and_the_other_keeps_running(
 
         async def batch_back() -> bool:
             assert worker.running, worker.tail()
-            ready = [e for e in _events(worker.log_path) if e["event"] == "worker.ready"]
+            ready = [e for e in json_events(worker.log_path) if e["event"] == "worker.ready"]
             return len(started(worker.log_path)) == 3 and len(ready) == 3
 
         await until(batch_back, "the batch group to be restarted and ready")
@@ -136,7 +129,7 @@ async def test_a_group_that_dies_is_restarted_and_the_other_keeps_running(
         status = await worker.stop()
         stop_s = time.monotonic() - began
     assert status == 0, worker.tail(60)
-    names = [e["event"] for e in _events(worker.log_path)]
+    names = [e["event"] for e in json_events(worker.log_path)]
     assert names.count("worker.group.died") == 1
     assert "worker.group.restarting" in names
     assert "worker.stopping" in names
@@ -164,7 +157,7 @@ def test_a_crash_looping_group_stops_everything_and_exits_non_zero(tmp_path: Pat
         done = subprocess.run(
             [sys.executable, "-c", SUPERVISE], stdout=log, stderr=log, timeout=WAIT_S, check=False
         )
-    events = _events(log_path)
+    events = json_events(log_path)
     assert done.returncode == 3, log_path.read_text()
     assert [e["queue"] for e in events if e["event"] == "worker.group.started"] == ["normal"] + ["batch"] * 3
     [loop] = [e for e in events if e["event"] == "worker.group.crash_loop"]
@@ -191,7 +184,7 @@ async def kill_every_worker_process(worker: Child) -> int:
 @pytest.mark.slow
 @pytest.mark.timeout(RECOVERY_S + 180)
 async def test_every_item_settles_after_the_workers_are_killed_mid_batch_twice(
-    tmp_path: Path, redis_url: str, redis_namespace: str, database_url: str, s3_endpoint: str, s3_bucket: str
+    tmp_path: Path, redis_url: str, redis_namespace: str, database_url: str, service_urls: dict[str, str]
 ) -> None:
     options = SandboxOptions(items=40, seed=11, naver=NaverSimConfig(rate_per_s=10))
     async with Sandbox(options) as sandbox:
@@ -200,11 +193,7 @@ async def test_every_item_settles_after_the_workers_are_killed_mid_batch_twice(
             **os.environ,
             **sandbox.environment(),
             **FAST_RECOVERY,
-            "REDIS_URL": redis_url,
-            "REDIS_NAMESPACE": redis_namespace,
-            "DATABASE_URL": database_url,
-            "S3_ENDPOINT": s3_endpoint,
-            "S3_BUCKET": s3_bucket,
+            **service_urls,
             "NAVER_MAX_TPS": "8",
             "NAVER_SEARCH_GRACE_S": "2",
             "DAEMON_HOST": "127.0.0.1",
@@ -262,11 +251,7 @@ async def test_every_item_settles_after_the_workers_are_killed_mid_batch_twice(
                 row is not None and (row.state is State.COMPLETED or row.last_error_code)
                 for row in rows.values()
             )
-            async with (
-                aiohttp.ClientSession() as http,
-                http.get(f"{sandbox.naver_origin}/_sandbox/stats") as resp,
-            ):
-                stats = await resp.json()
+            stats = await naver_stats(sandbox.naver_origin)
             assert stats["duplicates"] == 0, stats
             assert stats["products"] == counts[State.COMPLETED] + counts[State.SUSPENDED]
             assert killed >= 6, "each round killed the supervisor, both groups and their workers"
@@ -278,7 +263,7 @@ async def test_every_item_settles_after_the_workers_are_killed_mid_batch_twice(
         reclaimed = [
             e
             for w in workers
-            for e in _events(w.log_path)
+            for e in json_events(w.log_path)
             if e["event"] in ("worker.broker.reclaimed", "worker.inflight.taken_over")
         ]
         assert reclaimed, "recovery went through the broker's hand-back and the marker take-over"

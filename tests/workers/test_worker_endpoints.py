@@ -7,12 +7,10 @@ the endpoints are read over HTTP like a kubelet and Prometheus would.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import re
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,18 +20,7 @@ import pytest
 from storebridge.commands.worker import parse_queues
 from storebridge.devstack import Child, free_port
 from storebridge.sandbox.runner import Sandbox, SandboxOptions
-
-WAIT_S = 30.0
-
-
-async def until(check: Callable[[], Awaitable[Any]], what: str, timeout_s: float = WAIT_S) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = await check()
-        if value:
-            return value
-        await asyncio.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}")
+from tests.support import until
 
 
 @pytest.fixture
@@ -51,24 +38,14 @@ async def fetch(url: str) -> tuple[int, str]:
 
 
 async def test_the_worker_serves_its_groups_health_and_its_pods_metrics(
-    sandbox: Sandbox,
-    redis_url: str,
-    redis_namespace: str,
-    database_url: str,
-    s3_endpoint: str,
-    s3_bucket: str,
-    tmp_path: Path,
+    sandbox: Sandbox, service_urls: dict[str, str], tmp_path: Path
 ) -> None:
     # Given `storebridge worker --queues batch` with its endpoints on a free port
     port = free_port()
     env = {
         **os.environ,
         **sandbox.environment(),
-        "REDIS_URL": redis_url,
-        "REDIS_NAMESPACE": redis_namespace,
-        "DATABASE_URL": database_url,
-        "S3_ENDPOINT": s3_endpoint,
-        "S3_BUCKET": s3_bucket,
+        **service_urls,
         "LOG_FORMAT": "json",
         "WORKER_PROCESSES": "1",
         "WORKER_BATCH_THREADS": "1",

@@ -75,7 +75,8 @@ def list_items(  # noqa: C901, PLR0915 - one pass over getItemList's dozen docum
         event = _int_param(query, "ev", None)
     except ValueError as exc:
         return BAD_PARAMETER.detailed(str(exc))
-    assert size is not None and page is not None  # noqa: PT018
+    assert size is not None
+    assert page is not None
     if not 1 <= size <= MAX_PAGE_SIZE:
         return BAD_PARAMETER.detailed("sz")
     if page < 1:
