@@ -119,13 +119,17 @@ def load_listing_rules_from_file(settings: Settings, path: str | Path | None = N
     lists anything, so it is not refused like the worker and daemon are).
     """
     source = path or settings.category_map_file
-    specs = read_category_map(source) if source else []
+    return _from_specs(settings, read_category_map(source) if source else [])
+
+
+def _from_specs(
+    settings: Settings, specs: list[CategoryMappingSpec], words: tuple[WordRule, ...] | None = None
+) -> TransformRules:
     return build_listing_rules(
         settings,
         {s.domeggook_code: s.naver_leaf_category_id for s in specs},
-        certification_required=certifications(
-            (s.naver_leaf_category_id, s.required_attributes) for s in specs
-        ),
+        words,
+        certifications((s.naver_leaf_category_id, s.required_attributes) for s in specs),
     )
 
 
@@ -137,9 +141,35 @@ async def load_listing_rules_from_store(settings: Settings, store: StateStore) -
     if settings.category_map_file:
         await store.load_category_map(read_category_map(settings.category_map_file), source="file")
     await check_operator_category_map(settings, store)
+    return await read_listing_rules(settings, store)
+
+
+async def read_listing_rules(
+    settings: Settings, store: StateStore, specs: list[CategoryMappingSpec] | None = None
+) -> TransformRules:
+    """Listing rules as the store holds them, writing nothing (``preview``): banned words from
+    PostgreSQL, the category map from ``specs`` when a file was given, else from PostgreSQL."""
+    words = await _word_rules(store) or None
+    if specs is not None:
+        return _from_specs(settings, specs, words)
     mapping = await store.category_map()
+    return build_listing_rules(
+        settings,
+        {code: m.naver_leaf_category_id for code, m in mapping.items()},
+        words,
+        certifications(
+            (
+                m.naver_leaf_category_id,
+                m.required_attributes if isinstance(m.required_attributes, list) else [],
+            )
+            for m in mapping.values()
+        ),
+    )
+
+
+async def _word_rules(store: StateStore) -> tuple[WordRule, ...]:
     words = await store.banned_words()
-    word_rules = tuple(
+    return tuple(
         WordRule(
             word=w.word,
             action=w.kind,
@@ -148,16 +178,4 @@ async def load_listing_rules_from_store(settings: Settings, store: StateStore) -
             category=w.category,
         )
         for w in words
-    )
-    return build_listing_rules(
-        settings,
-        {code: m.naver_leaf_category_id for code, m in mapping.items()},
-        word_rules or None,
-        certifications(
-            (
-                m.naver_leaf_category_id,
-                m.required_attributes if isinstance(m.required_attributes, list) else [],
-            )
-            for m in mapping.values()
-        ),
     )

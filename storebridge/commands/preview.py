@@ -38,7 +38,8 @@ from schemas.domeggook import DomeggookItem, find_api_error, parse_item_view
 from storebridge.commands.common import EXIT_FAILED, EXIT_OK, BadInput, CommandFailed, parse_item_number
 from storebridge.config import ConfigError, Settings, load_settings
 from storebridge.errors import StoreBridgeError
-from storebridge.listing_rules import load_listing_rules_from_file
+from storebridge.listing_rules import load_listing_rules_from_file, read_category_map, read_listing_rules
+from storebridge.store import CategoryMappingSpec
 from storebridge.transform import Transformed, TransformRules, build_product, image_sources
 
 #: Exit status when an item was rejected or could not be previewed.
@@ -97,7 +98,9 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     if args.as_phone is not None:
         settings = settings.model_copy(update={"store_as_phone": args.as_phone})
-    rules = load_listing_rules_from_file(settings, args.category_map)  # ConfigError -> exit 2 in cli.main
+    source = args.category_map or settings.category_map_file
+    specs = read_category_map(source) if source else None  # ConfigError -> exit 2 in cli.main
+    rules = load_listing_rules_from_file(settings, args.category_map)
     if args.from_file is not None:
         path = Path(args.from_file)
         try:
@@ -112,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
     if args.offline:
         per_item, reason = [rules] * len(items), "--offline"
     else:
-        per_item, reason = asyncio.run(_with_reference_data(settings, rules, items))
+        per_item, reason = asyncio.run(_with_reference_data(settings, rules, items, specs))
     if reason is not None:
         print(NOT_LOADED.format(reason=reason), file=sys.stderr)
     return _preview(items, per_item)
@@ -167,12 +170,17 @@ def _parse(doc: Any, source: str) -> list[DomeggookItem]:
 
 
 async def _with_reference_data(
-    settings: Settings, rules: TransformRules, items: list[DomeggookItem]
+    settings: Settings,
+    rules: TransformRules,
+    items: list[DomeggookItem],
+    specs: list[CategoryMappingSpec] | None,
 ) -> tuple[list[TransformRules], str | None]:
     """Each item's rules with Naver's reference data, built as the sync builds them.
 
-    ``(rules per item, None)``, or the plain ``rules`` for every item and why the reference data
-    could not be read: all items or none, so one preview never mixes the two.
+    With PostgreSQL reachable the banned words, and the category map unless a file was given
+    (``specs``), are the store's, as the workers read them. ``(rules per item, None)``, or the
+    plain ``rules`` for every item and why the reference data could not be read: all items or
+    none, so one preview never mixes the two.
     """
     import asyncpg
 
@@ -204,8 +212,9 @@ async def _with_reference_data(
             StateStore(dsn, min_size=1, max_size=1) as store,
             NaverClient.from_settings(settings, client_settings=client_settings) as naver,
         ):
+            stored = await read_listing_rules(settings, store, specs)
             gates = ReferenceGates(NaverRules(naver, store, ttl_s=settings.naver_reference_ttl_s))
-            return [await gates.rules_for(item, rules) for item in items], None
+            return [await gates.rules_for(item, stored) for item in items], None
     except NaverError as exc:
         return plain, f"Naver at {settings.naver_api_url}: {type(exc).__name__}: {_one_line(exc)}"
     except (StoreBridgeError, asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:

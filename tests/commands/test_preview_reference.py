@@ -218,3 +218,21 @@ async def test_preview_of_a_saved_answer_without_naver_credentials_says_so(
     monkeypatch.delenv("CATEGORY_MAP_FILE", raising=False)
     _, _, err = await cli("preview", "--from-file", str(DOMEGGOOK_DATA / "item_view_single.json"))
     assert _notes(err) == [f"reference data: not loaded (NAVER_CLIENT_ID is not set){NOTE_END}"]
+
+
+async def test_preview_reads_the_category_map_the_operator_imported_into_postgresql(
+    sb: Sandbox, env: dict[str, str]
+) -> None:
+    # Given a deployment whose map lives only in PostgreSQL (imported, no CATEGORY_MAP_FILE)
+    status, out, err = await run_cli(env, "categories", "import", str(CATEGORY_MAP_PATH))
+    assert status == 0, out + err
+    db_only = {**env, "CATEGORY_MAP_FILE": ""}
+    clothing = _clothing_with_restricted_tag(sb)
+
+    # When the clothing item is previewed
+    status, payload, err = await _preview(db_only, clothing)
+
+    # Then it is listed in its leaf as the workers would list it, not CATEGORY_NOT_MAPPED
+    assert status == 0, err
+    assert payload is not None
+    assert _notice_type(payload) == "WEAR"
