@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 
@@ -88,6 +89,25 @@ class ReferenceGates:
                 candidates
             )
         return dataclasses.replace(rules, **changes)  # type: ignore[arg-type]
+
+    async def prefetch_tags(self, items: Iterable[DomeggookItem], rules: TransformRules) -> None:
+        """Check every item's candidate tags in as few calls as possible before the items run.
+
+        Items of one Domeggook message run concurrently and would share calls anyway; asking for all
+        their tags at once makes it about one call per message. Advice only, so it never raises:
+        whatever fails here (an outage, a limiter hand-back) is met again by each item's own check
+        (``rules_for``), which retries or records it for that item.
+        """
+        wide = dataclasses.replace(rules, max_seller_tags=_ALL_TAGS)
+        tags = [tag for item in items for tag in seller_tags(item, wide)[0]]
+        if not tags:
+            return
+        try:
+            await self.naver_rules.restricted_tags(tags)
+        except Exception as exc:  # advice: the items' own checks meet and record the same failure
+            logger.info(
+                "reference.tags.prefetch_failed", extra={"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
+            )
 
     async def leaf(self, leaf_id: str) -> LeafRules:
         """Naver's rules for ``leaf_id``; an id Naver refuses becomes ``LeafRules.problem``."""

@@ -130,6 +130,8 @@ class Syncer:
             batch = await self.domeggook.get_items(wanted)
         except Exception as exc:
             return await self.record.fetch_failed(wanted, exc)
+        if self.gates is not None:
+            await self.gates.prefetch_tags(batch.items, self.rules)
         by_no: dict[int, SyncResult] = {}
         semaphore = asyncio.Semaphore(ITEM_CONCURRENCY)
 
