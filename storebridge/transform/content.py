@@ -1,9 +1,10 @@
 """Product name, detail HTML and seller tags (business-rules §7, §8).
 
-- Names: HTML-decoded, tags, control characters and emoji/symbols removed (Naver's character
-  rules are unpublished; symbols are the likeliest 400), Smart Store's forbidden characters
-  replaced (``policy.NAME_FORBIDDEN``: "<신상>" becomes "(신상)", never deleted), word rules applied,
-  cut to 100 chars without leaving half a bracket.
+- Names: the title as a shopper reads it (``text.clean_text`` with markup: real tags stripped,
+  entities decoded, control characters and emoji/decorative symbols removed, unit symbols such as
+  ℃ and ㎖ kept), Smart Store's forbidden characters replaced (``policy.NAME_FORBIDDEN``: "<신상>"
+  becomes "(신상)", never deleted), word rules applied, cut to 100 chars without leaving half a
+  bracket. A name with no letter or digit left lists nothing and goes to review (NAME_EMPTY).
 - Detail HTML: only ``desc.contents.item``, and only when ``desc.license.usable`` is explicitly
   true; sanitised with ``nh3`` (allow-list: no script/style/iframe, no ``on*`` attributes, no
   ``javascript:``/``data:`` URLs, no links). ``src`` values are HTML-decoded (``&amp;`` → ``&``)
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -33,7 +33,35 @@ from storebridge.transform.result import (
     reject,
 )
 from storebridge.transform.rules import TransformRules
+from storebridge.transform.text import (
+    clean_text,
+    decode_entities,
+    has_listable_text,
+    is_placeholder,
+    truncate,
+)
 from storebridge.transform.words import apply_word_rules, first_hit
+
+# ``clean_text``, ``decode_entities``, ``is_placeholder`` and ``truncate`` are re-exported for the modules
+# that import them from here; their home is ``storebridge.transform.text``.
+__all__ = [
+    "MAX_DETAIL_CHARS",
+    "DetailOutcome",
+    "NameOutcome",
+    "SanitisedHtml",
+    "build_detail",
+    "clean_name",
+    "clean_text",
+    "decode_entities",
+    "detail_image_sources",
+    "generated_description",
+    "has_visible_content",
+    "is_placeholder",
+    "sanitise_html",
+    "seller_tags",
+    "truncate",
+    "word_adjustments",
+]
 
 #: Detail HTML larger than this (characters) is not worth sanitising; a description is generated.
 MAX_DETAIL_CHARS = 1_000_000
@@ -60,81 +88,7 @@ _ALLOWED_STYLES = frozenset(
 )
 _PROTOCOL_RELATIVE_SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*["']?)//""", re.IGNORECASE)
 _IMG_WITHOUT_SRC = re.compile(r'<img(?![^>]*\ssrc=")[^>]*>')
-#: A real tag (name starting with a letter), comment or doctype; "<신상>" is text, not a tag.
-_TAG = re.compile(r"<(?:/?[A-Za-z][^>]*|!--.*?--|![A-Za-z][^>]*)>", re.DOTALL)
-#: Brackets a cut must not leave open: opener → closer.
-_BRACKETS = {"(": ")", "[": "]", "{": "}", "（": "）", "【": "】", "「": "」", "『": "』", "〔": "〕"}
 _SPACE = re.compile(r"\s+")
-_REMOVED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "So", "Sk"})
-_PLACEHOLDERS = frozenset(
-    {"", "-", "없음", "상세정보별도표기", "상세페이지참조", "상세설명참조", "상세정보참조"}
-)
-
-
-def decode_entities(value: str) -> str:
-    """HTML-decode until stable (``&amp;amp;`` → ``&``), bounded against hostile input."""
-    for _ in range(3):
-        decoded = html.unescape(value)
-        if decoded == value:
-            break
-        value = decoded
-    return value
-
-
-def clean_text(value: str) -> tuple[str, int]:
-    """Decode entities, drop tags, control characters and emoji/symbols, collapse spaces.
-
-    What is left is what a shopper reads. Stray ``<``/``>`` become ``(``/``)``, so "<신상>" and
-    "&lt;특가&gt;" keep their words. Returns the text and how many characters were removed (so
-    the caller can report it).
-    """
-    # Real tags first, then entities: "&lt;특가&gt;" is text and keeps its word.
-    text = decode_entities(_TAG.sub(" ", value))
-    kept = [ch for ch in text if _keep(ch)]
-    removed = len(text) - len(kept)
-    return _SPACE.sub(" ", "".join(kept).replace("<", "(").replace(">", ")")).strip(), removed
-
-
-def _keep(ch: str) -> bool:
-    variation_selector = "\ufe00" <= ch <= "\ufe0f"
-    return unicodedata.category(ch) not in _REMOVED_CATEGORIES and not variation_selector
-
-
-def is_placeholder(value: str) -> bool:
-    """Supplier filler such as "상세정보별도표기" that carries no information."""
-    return _SPACE.sub("", value) in _PLACEHOLDERS
-
-
-def truncate(text: str, limit: int) -> str:
-    """Cut to ``limit`` characters, at a word boundary when one is reasonably close.
-
-    A cut never leaves half a bracket: "사이즈 (지름 30cm)" cut inside the brackets becomes
-    "사이즈", not "사이즈 (지름".
-    """
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    space = cut.rfind(" ")
-    if space >= limit * 0.6:
-        cut = cut[:space]
-    return close_brackets(cut).rstrip(" ,/-|·")
-
-
-def close_brackets(text: str) -> str:
-    """``text`` up to its first bracket left open (its opener removed if nothing precedes it)."""
-    open_at: list[int] = []
-    for index, ch in enumerate(text):
-        if ch in _BRACKETS:
-            open_at.append(index)
-        elif open_at and ch == _BRACKETS[text[open_at[-1]]]:
-            open_at.pop()
-    if not open_at:
-        return text
-    first = open_at[0]
-    head = text[:first].rstrip()
-    if head:
-        return head
-    return text[:first] + close_brackets(text[first + 1 :])
 
 
 @dataclass(frozen=True)
@@ -149,7 +103,7 @@ class NameOutcome:
 def clean_name(item: DomeggookItem, rules: TransformRules) -> NameOutcome:
     """The Naver product name: cleaned, word rules applied, at most ``rules.name_max_chars``."""
     no, path = item.no, "basis.title"
-    cleaned, removed = clean_text(item.basis.title)
+    cleaned, removed = clean_text(item.basis.title, markup=True)
     text = replace_forbidden(cleaned, NAME_FORBIDDEN)
     adjustments: list[Adjustment] = []
     if removed or text != cleaned:
@@ -164,8 +118,15 @@ def clean_name(item: DomeggookItem, rules: TransformRules) -> NameOutcome:
     if len(name) < len(words.text.strip()):
         what = f"name cut from {len(words.text.strip())} to {len(name)} characters"
         adjustments.append(adjust(no, AdjustmentCode.NAME_TRUNCATED, path, what))
-    if not name:
-        cause = f"the name is empty after cleaning {item.basis.title[:60]!r}"
+    if not has_listable_text(name):
+        # Naver would take "'()" as a name; no shopper could find or read it, so a person decides.
+        title = item.basis.title[:60]
+        what = (
+            f"the name is empty after cleaning {title!r}"
+            if not name
+            else f"the title {title!r} became {name!r}, with no letter or digit"
+        )
+        cause = f"{what}: nothing listable left after replacing forbidden characters and removing symbols"
         return NameOutcome(None, (reject(no, RejectionCode.NAME_EMPTY, path, cause),), tuple(adjustments))
     return NameOutcome(name, (), tuple(adjustments))
 
@@ -232,7 +193,7 @@ def sanitise_html(raw: str, image_map: Mapping[str, str] | None = None) -> Sanit
 
 def has_visible_content(fragment: str) -> bool:
     """True when the fragment shows an image or some text."""
-    return "<img" in fragment or bool(clean_text(fragment)[0])
+    return "<img" in fragment or bool(clean_text(fragment, markup=True)[0])
 
 
 def _licensed_detail(item: DomeggookItem) -> str | None:
@@ -308,7 +269,7 @@ def build_detail(
     # "무조<b>건</b>" and "반드시&nbsp;효과" are caught. A replace word split by markup cannot be
     # rewritten safely, so it blocks like a banned word.
     words = apply_word_rules(content, rules.word_rules)
-    shown = apply_word_rules(clean_text(words.text)[0], rules.word_rules)
+    shown = apply_word_rules(clean_text(words.text, markup=True)[0], rules.word_rules)
     adjustments += word_adjustments(no, path, words.replaced, shown.warned)
     blocked = [*shown.blocked, *(f"{word} (split by markup)" for word in shown.replaced)]
     if blocked:
@@ -327,7 +288,7 @@ def seller_tags(item: DomeggookItem, rules: TransformRules) -> tuple[tuple[str, 
     tags: list[str] = []
     adjustments: list[Adjustment] = []
     for keyword in keywords:
-        tag = re.sub(r"[^0-9A-Za-z가-힣]", "", clean_text(keyword)[0])
+        tag = re.sub(r"[^0-9A-Za-z가-힣]", "", clean_text(keyword, markup=True)[0])
         hit = first_hit(tag, rules.word_rules)
         if hit is not None:
             what = f"tag {tag!r} dropped for {hit!r}"

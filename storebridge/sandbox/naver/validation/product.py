@@ -19,7 +19,12 @@ from storebridge.sandbox.naver.config import NaverSimConfig
 from storebridge.sandbox.naver.validation.checker import TYPE_MISMATCH, Checker, join
 from storebridge.sandbox.naver.validation.delivery import check_delivery
 from storebridge.sandbox.naver.validation.detail import check_detail_attribute
-from storebridge.sandbox.naver.validation.policy import NAME_FORBIDDEN, check_characters
+from storebridge.sandbox.naver.validation.policy import (
+    NAME_FORBIDDEN,
+    check_characters,
+    check_name_text,
+    check_shown_text,
+)
 from storebridge.sandbox.naver.wire import SimInvalidInput
 
 #: [OFF] maxima (reference §2.2).
@@ -122,8 +127,11 @@ def _check_origin(
     if name is not None:
         # OBSERVED U-71466854276 (an integrator's gate; SUSPECTED on Naver): no \ * ? " < > in names.
         check_characters(checker, join(path, "name"), name, NAME_FORBIDDEN, rules.name_max_chars)
+        check_name_text(checker, join(path, "name"), name)
     # detailContent and stockQuantity may be omitted on update to keep the stored value [OFF].
-    checker.text(origin, "detailContent", path, required=creating)
+    detail_content = checker.text(origin, "detailContent", path, required=creating)
+    if detail_content is not None:
+        check_shown_text(checker, join(path, "detailContent"), detail_content, markup=True)
     sale_price = check_price(checker, origin, "salePrice", path, rules)
     stock = checker.integer(
         origin, "stockQuantity", path, required=creating, minimum=0, maximum=MAX_STOCK_QUANTITY
