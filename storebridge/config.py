@@ -175,7 +175,7 @@ class Settings(BaseSettings):
     #: pod's multiprocess directory); 0 = not served. Dramatiq's own exposition server stays off.
     worker_metrics_port: int = Field(default=9191, ge=0, le=65535, alias="WORKER_METRICS_PORT")
     #: Address the worker's endpoints bind to (all interfaces in a pod, for probes and scrapes).
-    worker_metrics_host: str = Field(default="0.0.0.0", alias="WORKER_METRICS_HOST")  # noqa: S104
+    worker_metrics_host: str = Field(default="0.0.0.0", alias="WORKER_METRICS_HOST")  # noqa: S104 - Prometheus scrapes the pod IP
     #: A worker process silent this long is dead: its unacknowledged messages go back to the queue.
     dramatiq_heartbeat_timeout_s: float = Field(default=30.0, gt=0, alias="DRAMATIQ_HEARTBEAT_TIMEOUT_S")
     #: How often each worker process hands dead workers' messages back (``workers.broker``).

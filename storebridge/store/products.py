@@ -53,10 +53,10 @@ _EVENT_INSERT = (
 
 # SQL below is assembled only from this module's constants and PRODUCT_FIELD_COLUMNS (a fixed
 # whitelist); every value travels as a $n parameter, hence the S608 exemptions.
-_SELECT_PRODUCTS = f"SELECT {PRODUCT_COLUMNS} FROM products"  # noqa: S608
-_SELECT_EVENTS = f"SELECT {EVENT_COLUMNS} FROM product_events"  # noqa: S608
+_SELECT_PRODUCTS = f"SELECT {PRODUCT_COLUMNS} FROM products"  # noqa: S608 - constant columns, values as $n
+_SELECT_EVENTS = f"SELECT {EVENT_COLUMNS} FROM product_events"  # noqa: S608 - constant columns, values as $n
 # {sets}: "column = $n" pairs of whitelisted columns. $1 = id, $2 = expected state.
-_GUARDED_UPDATE = "UPDATE products SET {sets} WHERE id = $1 AND state = $2 RETURNING " + PRODUCT_COLUMNS  # noqa: S608
+_GUARDED_UPDATE = "UPDATE products SET {sets} WHERE id = $1 AND state = $2 RETURNING " + PRODUCT_COLUMNS  # noqa: S608 - constant columns, values as $n
 _GUARDED_LOCK = _SELECT_PRODUCTS + " WHERE id = $1 AND state = $2 FOR SHARE"
 # {row_cte}: one of the two above; {to_state}: "$n::text" or "NULL::text". $3..$6 = the event.
 _WRITE_WITH_EVENT = (
@@ -75,7 +75,7 @@ WITH ins AS (
     {_EVENT_INSERT} SELECT id, NULL, state, '{CLAIMED_CODE}', NULL, NULL, '{{}}'::jsonb FROM ins
 )
 SELECT {PRODUCT_COLUMNS} FROM ins
-"""  # noqa: S608
+"""  # noqa: S608 - constant columns, values as $n
 
 # The CASE mirrors states.redrive_target: a product with a Naver number is re-driven to UPDATING.
 _REDRIVE_SQL = f"""
@@ -96,7 +96,7 @@ WITH target AS (
     {_EVENT_INSERT} SELECT id, old_state, state, $4, $5, NULL, '{{}}'::jsonb FROM moved
 )
 SELECT {PRODUCT_COLUMNS} FROM moved ORDER BY id
-"""  # noqa: S608
+"""  # noqa: S608 - constant columns, values as $n
 
 
 _FINISHED_SQL = """

@@ -152,7 +152,7 @@ class ReferenceData(PoolHolder):
     async def notice_types(self, category_id: str, *, max_age_s: float) -> tuple[str, ...] | None:
         """The stored notice types of ``category_id`` if fresh, else None."""
         types = await self._require_pool().fetchval(
-            f"SELECT types FROM naver_notice_types WHERE category_id = $2 AND {_FRESH}",  # noqa: S608
+            f"SELECT types FROM naver_notice_types WHERE category_id = $2 AND {_FRESH}",  # noqa: S608 - _FRESH is a constant clause
             max_age_s,
             category_id,
         )

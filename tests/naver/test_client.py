@@ -22,7 +22,7 @@ from aiohttp import web
 from PIL import Image
 
 from storebridge.config import load_settings
-from storebridge.errors import PermanentError, TransientError
+from storebridge.errors import PermanentError, StoreBridgeError, TransientError
 from storebridge.http import ClientSettings, Limiter, RequestKey
 from storebridge.naver import (
     ImageFile,
@@ -597,12 +597,12 @@ async def test_secrets_tokens_and_signatures_never_reach_reprs_errors_or_logs(
             naver.create_product(bad),
             wrong.get_categories(),
         ):
-            with pytest.raises(Exception) as caught:  # noqa: PT011
+            with pytest.raises(StoreBridgeError) as caught:
                 await failing
             texts += [str(caught.value), repr(caught.value)]
         await naver_faults(sb, error_rate=1.0)
         for failing in (naver.get_categories(), naver.create_product(product_payload(url, "SB-1-110"))):
-            with pytest.raises(Exception) as caught:  # noqa: PT011
+            with pytest.raises(StoreBridgeError) as caught:
                 await failing
             texts += [str(caught.value), repr(caught.value)]
         texts += [repr(naver), repr(naver.tokens), repr(wrong), repr(wrong.tokens), caplog.text]

@@ -101,4 +101,5 @@ async def test_worker_and_daemon_refuse_to_start_against_the_real_api_without_a_
 
     err = capsys.readouterr().err
     assert status == 2
-    assert err.count("\n") == 1 and "CATEGORY_MAP_FILE is not set" in err, err  # noqa: PT018
+    assert err.count("\n") == 1, err
+    assert "CATEGORY_MAP_FILE is not set" in err, err
