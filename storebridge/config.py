@@ -194,7 +194,8 @@ class Settings(BaseSettings):
     #: work holds a marker (``workers.sweeper``), and even a re-drive racing a live sync cannot
     #: create twice (the state machine's compare-and-set and the REGISTERING/UNKNOWN protocol).
     sweeper_stale_after_s: float = Field(default=60.0, gt=0, alias="SWEEPER_STALE_AFTER_S")
-    #: Intake jobs older than this are not looked at for a missing product row.
+    #: Intake jobs older than this are not looked at for a missing product row, and the sweeper
+    #: deletes them (the table is never pruned otherwise).
     sweeper_lookback_s: float = Field(default=86400.0, gt=0, alias="SWEEPER_LOOKBACK_S")
     #: Most items re-driven per sweep.
     sweeper_batch_limit: int = Field(default=500, ge=1, alias="SWEEPER_BATCH_LIMIT")

@@ -27,6 +27,11 @@ item meanwhile. That costs work, never a second product: every transition is com
 only one sync enters REGISTERING, and a REGISTERING row is left alone for ``REGISTERING_STALE_S``,
 then searched for by seller code before anything is created again
 (``tests/workers/test_sweeper_races.py``).
+
+Each pass also deletes intake jobs older than ``SWEEPER_LOOKBACK_S`` (``prune``, at most
+``PRUNE_BATCH_ROWS`` a pass): the search above no longer reads them and their stream entries were
+acknowledged long ago (``storebridge.store.intake_jobs``); nothing else prunes the table. Both
+queries read ``intake_jobs`` through its ``enqueued_at`` index (migration 0004).
 """
 
 from __future__ import annotations
@@ -79,8 +84,9 @@ class Sweeper:
 
     def __init__(self, redis: Redis, keys: Keys, store: StateStore, settings: Settings) -> None:
         self.redis, self.keys, self.store, self.settings = redis, keys, store, settings
-        #: Items re-driven since the start, and sweeps that failed (logged, retried next interval).
-        self.redriven = self.failures = 0
+        #: Items re-driven and intake jobs pruned since the start, and passes that failed (logged,
+        #: retried next interval).
+        self.redriven = self.pruned = self.failures = 0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Sweep every ``SWEEPER_INTERVAL_S`` until ``stop``; never dies on an error (logs it)."""
@@ -94,6 +100,7 @@ class Sweeper:
                 return
             try:
                 await self.sweep()
+                await self.prune()
             except Exception as exc:  # PostgreSQL or Redis away: the next interval tries again
                 self.failures += 1
                 log.warning("daemon.sweeper.failed", extra={"error": f"{type(exc).__name__}: {exc}"[:500]})
@@ -143,6 +150,12 @@ class Sweeper:
                 extra={"item_no": s.item_no, "market": s.market, "state": s.state, "queue": REDRIVE_QUEUE},
             )
         return len(entries)
+
+    async def prune(self) -> int:
+        """Delete one batch of intake jobs older than ``SWEEPER_LOOKBACK_S``; returns how many."""
+        pruned = await self.store.prune_intake_jobs(older_than_s=self.settings.sweeper_lookback_s)
+        self.pruned += pruned
+        return pruned
 
 
 def _market(value: str) -> Market:

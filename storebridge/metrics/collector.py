@@ -24,8 +24,9 @@ What is read, and from where:
   (entries never delivered to the group) + ``pending`` (delivered, not acknowledged).
 - ``storebridge_intake_lag_seconds``: age, on Redis's clock, of the oldest entry that is pending or
   not yet delivered (stream ids carry their creation time in ms).
-- ``storebridge_rate_limit_remaining{api}`` / ``storebridge_rate_limit_rate_per_second{api}``:
-  ``RateLimiter.status(api)`` for every configured bucket (a read-only peek).
+- ``storebridge_rate_limit_remaining{api}`` / ``storebridge_rate_limit_rate_per_second{api}`` /
+  ``storebridge_rate_limit_paused_seconds{api}``: ``RateLimiter.status(api)`` for every configured
+  bucket (a read-only peek).
 - ``storebridge_domeggook_daily_used``: ``RateLimiter.quota("domeggook").used_today()``.
 """
 
@@ -49,6 +50,7 @@ from storebridge.metrics.definitions import (
     set_items,
     set_queue_depth,
     set_rate_limit,
+    set_rate_limit_paused,
     set_success_rate,
 )
 from storebridge.store import State, StateStore
@@ -217,6 +219,7 @@ class GaugeCollector:
                 continue
             status = await self.limiter.status(api)
             set_rate_limit(api, status.free_slots, status.rate_per_s, metrics=self.metrics)
+            set_rate_limit_paused(api, status.paused_for_s, metrics=self.metrics)
 
     async def _domeggook_quota(self) -> None:
         quota = self.limiter.quota(DOMEGGOOK) if self.limiter is not None else None

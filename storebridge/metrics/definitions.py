@@ -18,8 +18,15 @@ that import this module but never set a gauge (the workers) register it with tim
 ``mostrecent`` ignores. Custom collectors and ``set_function`` do not work in multiprocess mode and
 are not used.
 
+The one gauge the workers write, ``storebridge_naver_operator_hold``, is ``mostrecent`` too, which
+makes it the latest Naver answer any process of the pod got: a hold sets it to 1, every call that
+goes through sets it to 0. A pod's processes share its egress IP and the credentials, so a call
+that went through in one of them ends the hold for all; and a process that died in a hold cannot
+leave a 1 behind, because the next call that goes through in its pod writes a newer 0.
+
 Labels never carry secrets or unbounded values: ``api`` is ``domeggook``/``naver`` (requests) or a
-limiter bucket id (limiter gauges); ``endpoint`` is a path template; ``status`` an HTTP code.
+limiter bucket id (limiter gauges); ``endpoint`` is a path template; ``status`` an HTTP code;
+``reason`` one of ``NAVER_HOLD_REASONS``.
 """
 
 from __future__ import annotations
@@ -42,6 +49,9 @@ REQUEST_APIS = frozenset({"domeggook", "naver"})
 #: Longest ``endpoint`` label kept (a defence against a caller passing something unexpected).
 MAX_ENDPOINT_CHARS = 120
 _NUMERIC_SEGMENT = re.compile(r"(?<=/)\d+(?=/|$)")
+#: ``reason`` values of ``storebridge_naver_operator_hold``: the ERROR event that reports each
+#: deployment fault (``storebridge.naver.errors.NaverDeploymentFault.event``).
+NAVER_HOLD_REASONS = ("naver.ip_not_allowed", "naver.credentials_refused")
 
 
 class Metrics:
@@ -98,6 +108,14 @@ class Metrics:
             registry=registry,
             multiprocess_mode="mostrecent",
         )
+        self.rate_limit_paused = Gauge(
+            "storebridge_rate_limit_paused_seconds",
+            "Seconds a limiter bucket stays paused for everyone (a used-up Naver gateway quota pauses "
+            "every naver bucket for the quota's period; a 429 penalty for seconds); 0 when not paused.",
+            ["api"],
+            registry=registry,
+            multiprocess_mode="mostrecent",
+        )
         self.rate_limit_rate = Gauge(
             "storebridge_rate_limit_rate_per_second",
             "Effective pacing rate of a limiter bucket (after safety factor, headers and 429 penalty).",
@@ -128,6 +146,15 @@ class Metrics:
         self.domeggook_daily_used = Gauge(
             "storebridge_domeggook_daily_used",
             "Domeggook calls counted today (KST) against the 15,000/day key quota.",
+            registry=registry,
+            multiprocess_mode="mostrecent",
+        )
+        self.naver_operator_hold = Gauge(
+            "storebridge_naver_operator_hold",
+            "1 while this pod's Naver calls are held by a deployment fault an operator must fix, by "
+            "the ERROR event that reported it (naver.ip_not_allowed, naver.credentials_refused); 0 "
+            "once a call went through. Written by the processes that call Naver.",
+            ["reason"],
             registry=registry,
             multiprocess_mode="mostrecent",
         )
@@ -200,6 +227,11 @@ def set_rate_limit(bucket: str, remaining: int, rate_per_s: float, *, metrics: M
     metrics.rate_limit_rate.labels(bucket).set(rate_per_s)
 
 
+def set_rate_limit_paused(bucket: str, paused_for_s: float, *, metrics: Metrics = METRICS) -> None:
+    """Seconds limiter bucket ``bucket`` stays paused for everyone (0: not paused)."""
+    metrics.rate_limit_paused.labels(bucket).set(max(paused_for_s, 0.0))
+
+
 def set_intake_lag(seconds: float, *, metrics: Metrics = METRICS) -> None:
     """Age of the oldest unfinished intake entry."""
     metrics.intake_lag.set(max(seconds, 0.0))
@@ -208,3 +240,14 @@ def set_intake_lag(seconds: float, *, metrics: Metrics = METRICS) -> None:
 def set_domeggook_daily_used(calls: int, *, metrics: Metrics = METRICS) -> None:
     """Domeggook calls counted today (KST)."""
     metrics.domeggook_daily_used.set(calls)
+
+
+def set_naver_operator_hold(reason: str, *, metrics: Metrics = METRICS) -> None:
+    """Naver calls of this process are held for ``reason`` (one of ``NAVER_HOLD_REASONS``)."""
+    metrics.naver_operator_hold.labels(reason).set(1)
+
+
+def clear_naver_operator_holds(*, metrics: Metrics = METRICS) -> None:
+    """A Naver call went through: no deployment fault holds this pod's calls."""
+    for reason in NAVER_HOLD_REASONS:
+        metrics.naver_operator_hold.labels(reason).set(0)

@@ -272,6 +272,10 @@ class NaverTransport(SessionOwner):
             raise
         if self._reported:
             self._reported.clear()
+        # Imported here: storebridge.metrics imports the sync, which imports this module.
+        from storebridge.metrics.definitions import clear_naver_operator_holds
+
+        clear_naver_operator_holds()
         return result
 
     async def _send_authorized(
@@ -312,8 +316,12 @@ class NaverTransport(SessionOwner):
                 return response
 
     def _hold(self, fault: NaverDeploymentFault) -> None:
-        """Hold every call for ``operator_hold_s`` and alert the operator, once per episode."""
+        """Hold every call for ``operator_hold_s``, show it (``storebridge_naver_operator_hold``) and
+        alert the operator, once per episode."""
+        from storebridge.metrics.definitions import set_naver_operator_hold  # see call()
+
         self._held, self._held_until = fault, time.monotonic() + self._operator_hold_s
+        set_naver_operator_hold(fault.event)
         if type(fault) not in self._reported:
             self._reported.add(type(fault))
             logger.error(

@@ -1,4 +1,12 @@
-"""Intake jobs: the record of each stream → queue hand-off, so an intake entry is enqueued once."""
+"""Intake jobs: the record of each stream → queue hand-off, so an intake entry is enqueued once.
+
+A job is read while its stream entry can still be delivered again (minutes after its hand-off:
+``INTAKE_CLAIM_IDLE_S``, or a daemon's restart) and by the sweeper's search for items that never
+got a product row (``SWEEPER_LOOKBACK_S``, a day). The sweeper deletes older ones
+(``prune_intake_jobs``); an entry delivered again after its job was deleted (a daemon down for
+longer than that) is handed off a second time, which the in-flight markers and the idempotent
+sync absorb.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,9 @@ from storebridge.store.db import PoolHolder
 #: How long a recorded but unconfirmed intake job belongs to whoever recorded it, in seconds
 #: (longer than a hand-off takes; shorter than the stream's redelivery idle time).
 INTAKE_RECLAIM_AFTER_S = 60.0
+#: Most intake jobs one ``prune_intake_jobs`` call deletes: short statements, even on the first
+#: pass over a table that was never pruned (every sweeper pass deletes another batch).
+PRUNE_BATCH_ROWS = 10_000
 
 # A new key is inserted; a known key is taken over only when it was never confirmed and its
 # holder's lease ($6 seconds) has run out. RETURNING yields a row exactly when the caller won.
@@ -16,6 +27,18 @@ VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (job_key) DO UPDATE SET handoffs = j.handoffs + 1, claimed_at = now(), queue = EXCLUDED.queue
 WHERE j.enqueued_at IS NULL AND j.claimed_at <= now() - make_interval(secs => $6)
 RETURNING 1
+"""
+
+# Confirmed ($1 seconds ago or earlier), or never confirmed and last handed off that long ago.
+# Both branches read intake_jobs_enqueued_at_idx (migration 0004).
+_PRUNE_SQL = """
+DELETE FROM intake_jobs
+WHERE job_key IN (
+    SELECT job_key FROM intake_jobs
+    WHERE enqueued_at < now() - make_interval(secs => $1)
+       OR (enqueued_at IS NULL AND claimed_at < now() - make_interval(secs => $1))
+    LIMIT $2
+)
 """
 
 
@@ -50,3 +73,9 @@ class IntakeJobs(PoolHolder):
         await self._require_pool().execute(
             "UPDATE intake_jobs SET enqueued_at = coalesce(enqueued_at, now()) WHERE job_key = $1", job_key
         )
+
+    async def prune_intake_jobs(self, *, older_than_s: float, limit: int = PRUNE_BATCH_ROWS) -> int:
+        """Delete at most ``limit`` jobs confirmed more than ``older_than_s`` seconds ago (or never
+        confirmed and last handed off that long ago); returns how many were deleted."""
+        status = await self._require_pool().execute(_PRUNE_SQL, float(older_than_s), limit)
+        return int(status.rsplit(" ", 1)[-1])  # "DELETE <n>"

@@ -56,6 +56,8 @@ CONTRACT = {
     "storebridge_intake_lag_seconds": "gauge",
     "storebridge_domeggook_daily_used": "gauge",
     "storebridge_sweeper_redriven_total": "counter",
+    "storebridge_rate_limit_paused_seconds": "gauge",
+    "storebridge_naver_operator_hold": "gauge",
 }
 
 #: Run in a child process with PROMETHEUS_MULTIPROC_DIR set before prometheus_client is imported.
