@@ -6,12 +6,14 @@ turn, and the first type we can fill from the supplier's rows wins: ``WEAR`` (�
 세탁방법 rows), ``COSMETIC`` (용량, 주요 사양, 사용기한, 사용방법, 성분 rows) and ``FOOD``
 (농수축산물: 용량/중량, 생산자, 소비기한, 보관방법 rows; not when the rows are those of a 가공식품 or
 건강기능식품 notice, whose types we do not fill). A row the supplier gives as "상세페이지 참조"
-counts as given (the value is the detail page); a row it leaves out does not. Fields that are the
+counts as given (the value is the detail page); a row it leaves out does not, nor does one with no
+letter or digit left after cleaning ("***" would go out as nothing a shopper can read). Fields that are the
 seller's own (warranty policy, A/S and consumer contact) come from the rules. When no type fits,
 ``ETC`` is sent if the category allows it (or its types are unknown); otherwise the item goes to
 review (NOTICE_MISSING) naming, per type, the missing rows. Items whose supplier notice is missing are
 rejected (NOTICE_MISSING) unless ``rules.require_info_duty`` is off. Text fields lose Smart
-Store's forbidden characters (``policy.NAME_FORBIDDEN``) and item/model names stay below 50.
+Store's forbidden characters (``policy.NAME_FORBIDDEN``) and item/model names stay below 50; any
+value with no letter or digit is read as missing (optional fields: "상세페이지 참조").
 
 Origin: ``rules.origin_codes`` (the operator's table) first, then Naver's list
 (``rules.origin_areas``, ``GET /v1/product-origin-areas``) by exact name or last ``>`` segment,
@@ -32,10 +34,10 @@ from schemas.naver import (
     ProductInfoProvidedNotice,
     WearNotice,
 )
-from storebridge.transform.content import clean_text, is_placeholder, truncate
 from storebridge.transform.policy import NAME_FORBIDDEN, NOTICE_NAME_MAX_CHARS, replace_forbidden
 from storebridge.transform.result import Rejection, RejectionCode, reject
 from storebridge.transform.rules import TransformRules
+from storebridge.transform.text import clean_text, has_listable_text, is_placeholder, truncate
 
 SEE_DETAIL = "상세페이지 참조"
 #: The standard legal wording of a warranty policy (the "0" answer's text) [DOC create-product-product.md].
@@ -55,30 +57,40 @@ def _entries(item: DomeggookItem) -> tuple[InfoDutyEntry, ...]:
 def _lookup(entries: tuple[InfoDutyEntry, ...], *keywords: str) -> str | None:
     for entry in entries:
         if any(keyword in entry.name for keyword in keywords):
-            value = clean_text(entry.desc)[0]
-            if not is_placeholder(value):
+            value = _meaningful(entry.desc)
+            if value is not None:
                 return value
     return None
 
 
 def _meaningful(value: str) -> str | None:
+    """The cleaned value, or ``None`` for filler and for text with no letter or digit ("***")."""
     text = clean_text(value)[0]
-    return None if is_placeholder(text) else text
+    return None if is_placeholder(text) or not has_listable_text(text) else text
+
+
+def _given(entries: Entries, *keywords: str) -> InfoDutyEntry | None:
+    """The first row whose name has a keyword (spaces ignored)."""
+    wanted = [k.replace(" ", "") for k in keywords]
+    return next((e for e in entries if any(k in e.name.replace(" ", "") for k in wanted)), None)
 
 
 def _row(entries: Entries, *keywords: str) -> str | None:
-    """The value of the first row whose name has a keyword (spaces ignored); placeholders read as
-    "see the detail page"; ``None`` when the supplier gave no such row at all."""
-    wanted = [k.replace(" ", "") for k in keywords]
-    for entry in entries:
-        if any(keyword in entry.name.replace(" ", "") for keyword in wanted):
-            return _meaningful(entry.desc) or SEE_DETAIL
-    return None
+    """The first matching row's value; placeholders read as "see the detail page". ``None`` when the
+    supplier gave no such row, or one with no letter or digit ("***": nothing a shopper can read)."""
+    entry = _given(entries, *keywords)
+    if entry is None:
+        return None
+    text = clean_text(entry.desc)[0]
+    if is_placeholder(text):
+        return SEE_DETAIL
+    return text if has_listable_text(text) else None
 
 
 def _text(value: str, limit: int) -> str:
     # Notice fields refuse the same characters as names (modelName: OBSERVED U-56165440097).
-    return truncate(replace_forbidden(value, NAME_FORBIDDEN), limit) or SEE_DETAIL
+    text = truncate(replace_forbidden(value, NAME_FORBIDDEN), limit)
+    return text if has_listable_text(text) else SEE_DETAIL
 
 
 def _answers(rules: TransformRules) -> dict[str, str]:
@@ -103,10 +115,18 @@ def _manufacturer(item: DomeggookItem, entries: Entries, *keywords: str) -> str:
 def _required(entries: Entries, fields: dict[str, tuple[str, ...]]) -> dict[str, str] | str:
     """Each field's row value, or why not: "needs rows …" naming the rows the supplier did not give."""
     found = {key: _row(entries, *keywords) for key, keywords in fields.items()}
-    missing = [fields[key][0] for key, value in found.items() if value is None]
+    missing = [_missing(entries, fields[key]) for key, value in found.items() if value is None]
     if missing:
         return f"needs rows {', '.join(missing)}"
     return {key: value or SEE_DETAIL for key, value in found.items()}
+
+
+def _missing(entries: Entries, keywords: tuple[str, ...]) -> str:
+    """The row a notice lacks, by its first keyword, and what the supplier wrote in it if anything."""
+    entry = _given(entries, *keywords)
+    if entry is None:
+        return keywords[0]
+    return f"{keywords[0]} (given as {entry.desc[:30]!r}, with no letter or digit)"
 
 
 def wear_notice(item: DomeggookItem, entries: Entries, name: str, rules: TransformRules) -> WearNotice | str:
@@ -231,17 +251,19 @@ def etc_notice(item: DomeggookItem, name: str, rules: TransformRules) -> EtcNoti
     detail = item.detail
     combined = _lookup(entries, "품명 및 모델명", "품명/모델명")
     item_part, _, model_part = (combined or "").partition("/")
-    item_name = _lookup(entries, "품명") if combined is None else item_part.strip()
+    item_name = _lookup(entries, "품명") if combined is None else _meaningful(item_part)
     model_name = (
-        (_meaningful(detail.model) if detail else None) or _lookup(entries, "모델명") or model_part.strip()
+        (_meaningful(detail.model) if detail else None)
+        # The combined line's name also holds "모델명": its model is only the part after "/".
+        or (_lookup(entries, "모델명") if combined is None else _meaningful(model_part))
     )
     manufacturer = _lookup(entries, "제조자", "제조사", "수입자") or (
         _meaningful(detail.manufacturer) if detail else None
     )
     certificates = _lookup(entries, "인증", "허가")
     if certificates is None and detail is not None:
-        listed = [f"{cert.name} {cert.no}".strip() for cert in detail.safety_cert if cert.no or cert.name]
-        certificates = ", ".join(listed) or None
+        listed = [f"{cert.name} {cert.no}".strip() for cert in detail.safety_cert]
+        certificates = ", ".join(text for text in listed if has_listable_text(text)) or None
     return EtcNotice(
         **_answers(rules),
         item_name=_text(item_name or name, NOTICE_NAME_MAX_CHARS),
@@ -320,7 +342,7 @@ def build_origin(item: DomeggookItem, rules: TransformRules) -> OriginAreaInfo |
     """
     no = item.no
     country_text = _meaningful(item.detail.country) if item.detail is not None else None
-    country = country_text.split("_")[-1].strip() if country_text else None
+    country = _meaningful(country_text.split("_")[-1]) if country_text else None
     country = country or _lookup(_entries(item), "제조국", "원산지")
     if not country:
         return reject(no, RejectionCode.ORIGIN_MISSING, "detail.country", "no country of origin given")

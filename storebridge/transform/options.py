@@ -12,11 +12,21 @@ r"""``selectOpt`` combinations → Naver combination options, and the product st
 - Surcharges must then fit Smart Store's band for the (re-based) sale price (``policy``), or the
   leaf's ``option_price_exceptions`` band. Out of band → the row is disabled at a clamped price
   (default) or the item rejected, per ``option_surcharge_policy``.
-- Option values and group names lose ``\ * ? " < > /`` (replaced) and stay under 25 characters.
+- Option values and group names are plain text (``text.clean_text``: no markup) and lose
+  ``\ * ? " < > /`` (replaced). Each value with no letter or digit left falls back to the row's
+  own name; when that has none either the item goes to review (NAME_EMPTY, worded as for product
+  names). A group name with none becomes "옵션N".
+- Banned words (``words.py``) apply to what the shopper reads here too: once per distinct value of
+  an axis and per group name. Block → review (BANNED_WORD naming the value or group and the
+  word); replace → rewritten, then cut below 25 characters; warn → recorded. Two different
+  supplier values of one axis that a replacement or the cut makes equal go to review
+  (OPTION_DUPLICATE): merged, one listed option would stand for two supplier variants.
 - 1–3 axes (4+ → TOO_MANY_OPTION_AXES); at most ``max_option_combinations`` rows; no sellable
   row → NO_SELLABLE_VARIANT. A lone add-on-free row collapses to a plain product.
 - Product stock = sum of row stocks, each clamped to ``stock_cap``; a supplier status other than
   on-sale sets every stock to 0 (Naver then shows OUTOFSTOCK).
+
+Over 400 lines: one concept (a combination block) read in named steps that share ``_Row``.
 """
 
 from __future__ import annotations
@@ -27,7 +37,7 @@ from fractions import Fraction
 
 from schemas.domeggook import DomeggookItem, OptionVariant, SelectOpt
 from schemas.naver import OptionCombination, OptionCombinationGroupNames, OptionInfo
-from storebridge.transform.content import clean_text, truncate
+from storebridge.transform.content import word_adjustments
 from storebridge.transform.policy import OPTION_VALUE_FORBIDDEN, replace_forbidden, surcharge_range
 from storebridge.transform.price import option_surcharge
 from storebridge.transform.result import (
@@ -39,9 +49,12 @@ from storebridge.transform.result import (
     reject,
 )
 from storebridge.transform.rules import TransformRules
+from storebridge.transform.text import clean_text, has_listable_text, truncate
+from storebridge.transform.words import apply_word_rules
 
 #: Naver allows at most three combination axes (a fourth only for branch options).
 MAX_AXES = 3
+_CLEANING = "replacing forbidden characters and removing symbols"
 _GROUP_SYNONYMS = {
     "색상": ("색상", "색깔", "컬러", "color", "colour", "색"),
     "사이즈": ("사이즈", "크기", "치수", "size"),
@@ -64,6 +77,7 @@ class OptionsOutcome:
 @dataclass(frozen=True)
 class _Row:
     key: str
+    #: Cleaned supplier values; as listed (word rules, length) once ``_label_values`` has run.
     names: tuple[str, ...]
     stock: int
     surcharge: int
@@ -76,13 +90,16 @@ def option_text(raw: str) -> str:
 
 
 def group_name(raw: str, index: int) -> str:
-    """Normalise an axis name (색깔/컬러/color → 색상, 크기/size → 사이즈); empty → "옵션N"."""
-    text = option_text(raw)
+    """Normalise an axis name (색깔/컬러/color → 색상, 크기/size → 사이즈); no letter or digit → "옵션N"."""
+    return _canonical_group(option_text(raw), index)
+
+
+def _canonical_group(text: str, index: int) -> str:
     lowered = text.lower().replace(" ", "")
     for canonical, synonyms in _GROUP_SYNONYMS.items():
         if lowered in synonyms:
             return canonical
-    return text or f"옵션{index + 1}"
+    return text if has_listable_text(text) else f"옵션{index + 1}"
 
 
 def is_on_sale(item: DomeggookItem, rules: TransformRules) -> bool:
@@ -124,7 +141,8 @@ def _on_sale_only(
     return OptionsOutcome(info, 0, (), tuple(notes))
 
 
-def _names(select: SelectOpt, key: str, variant: OptionVariant) -> tuple[str, ...] | None:
+def _names(no: int, select: SelectOpt, key: str, variant: OptionVariant) -> tuple[str, ...] | Rejection:
+    """The row's values from ``set``, else from its own name split on "/"; each with a letter or digit."""
     indexes = [int(part) for part in key.split("_")]
     from_set = [
         select.axes[axis].opts[index]
@@ -132,11 +150,23 @@ def _names(select: SelectOpt, key: str, variant: OptionVariant) -> tuple[str, ..
         else ""
         for axis, index in enumerate(indexes)
     ]
-    names = tuple(option_text(name) for name in from_set)
-    if all(names):
-        return names
-    split = tuple(option_text(part) for part in variant.name.split("/"))
-    return split if len(split) == len(indexes) and all(split) else None
+    split = variant.name.split("/")
+    sources = [from_set, split] if len(split) == len(indexes) else [from_set]
+    for raws in sources:
+        names = tuple(option_text(raw) for raw in raws)
+        if all(has_listable_text(name) for name in names):
+            return names
+    row_path = f"selectOpt.data.{key}"
+    # A value the supplier wrote that cleaning left unreadable ("***") is not a structure fault.
+    given = [(raw, option_text(raw)) for raws in sources for raw in raws if raw.strip()]
+    unreadable = next(((raw, text) for raw, text in given if not has_listable_text(text)), None)
+    if unreadable is not None:  # worded as for product names (``content.clean_name``)
+        raw, text = unreadable
+        became = f"became {text!r}, with no letter or digit" if text else "is empty after cleaning"
+        cause = f"option {key} value {raw[:40]!r} {became}: nothing listable left after {_CLEANING}"
+        return reject(no, RejectionCode.NAME_EMPTY, row_path, cause)
+    cause = f"option {key} has no value names in selectOpt.set or its name {variant.name[:40]!r}"
+    return reject(no, RejectionCode.OPTION_STRUCTURE_INVALID, row_path, cause)
 
 
 def build_options(
@@ -158,6 +188,8 @@ def build_options(
     if malformed is not None:
         return OptionsOutcome(None, 0, (malformed,))
     rows, rejections = _read_rows(no, select, rules, cost_won, notes)
+    groups = _group_names(no, select, rules, notes, rejections)
+    rows = _label_values(no, rows, groups, rules, notes, rejections)
     if rejections:
         return OptionsOutcome(None, 0, tuple(rejections), tuple(notes))
     if not any(row.usable for row in rows):
@@ -173,7 +205,7 @@ def build_options(
     rows = _within_band(no, rows, sale, band, rules, out_of_band, notes)
     if out_of_band:
         return OptionsOutcome(None, 0, tuple(out_of_band), tuple(notes))
-    outcome = _assemble(item, rules, select, rows, seller_code, notes)
+    outcome = _assemble(item, rules, select, rows, groups, seller_code, notes)
     return dataclasses.replace(outcome, sale_price_won=None if sale == sale_price_won else sale)
 
 
@@ -212,10 +244,9 @@ def _read_row(
 ) -> _Row | Rejection:
     """One ``selectOpt.data`` row priced and stocked; unsellable rows stay, disabled at stock 0."""
     variant, row_path = select.data[key], f"selectOpt.data.{key}"
-    names = _names(select, key, variant)
-    if names is None:
-        cause = f"option {key} has no value names in selectOpt.set or its name {variant.name[:40]!r}"
-        return reject(no, RejectionCode.OPTION_STRUCTURE_INVALID, row_path, cause)
+    names = _names(no, select, key, variant)
+    if isinstance(names, Rejection):
+        return names
     if variant.qty < 0:
         cause = f"option {key} stock {variant.qty} is negative"
         return reject(no, RejectionCode.STOCK_INVALID, f"{row_path}.qty", cause)
@@ -223,11 +254,6 @@ def _read_row(
     if cost_won + add_on <= 0:
         cause = f"option {key} add-on {add_on} makes its cost {cost_won + add_on} won, not positive"
         return reject(no, RejectionCode.PRICE_OUT_OF_RANGE, f"{row_path}.domPrice", cause)
-    truncated = tuple(truncate(name, rules.option_name_max_chars) for name in names)
-    if truncated != names:
-        notes.append(
-            adjust(no, AdjustmentCode.OPTION_NAME_TRUNCATED, row_path, f"option {key} names shortened")
-        )
     sellable = (variant.dom if rules.market == "dome" else variant.sup) and not variant.hidden
     if sellable:
         stock = _clamp(no, variant.qty, rules.stock_cap, f"{row_path}.qty", notes)
@@ -236,7 +262,7 @@ def _read_row(
         what = f"option {key} kept disabled (not sellable: hid={variant.hid[:5]!r})"
         notes.append(adjust(no, AdjustmentCode.OPTION_DISABLED_UNSELLABLE, row_path, what))
     surcharge = option_surcharge(cost_won, add_on, rules)
-    return _Row(key=key, names=truncated, stock=stock, surcharge=surcharge, usable=sellable)
+    return _Row(key=key, names=names, stock=stock, surcharge=surcharge, usable=sellable)
 
 
 def _sale_price_rejection(no: int, sale: int, rules: TransformRules) -> Rejection | None:
@@ -305,6 +331,7 @@ def _assemble(
     rules: TransformRules,
     select: SelectOpt,
     rows: list[_Row],
+    groups: list[str],
     seller_code: str,
     notes: list[Adjustment],
 ) -> OptionsOutcome:
@@ -333,7 +360,6 @@ def _assemble(
         rows = [dataclasses.replace(row, stock=min(row.stock, share)) for row in rows]
         what = f"option stocks summing to {total} capped at {share} each"
         notes.append(adjust(no, AdjustmentCode.STOCK_CLAMPED, path, what))
-    groups = _group_names(select, len(rows[0].names), rules.option_name_max_chars)
     combinations = [
         OptionCombination(
             option_name1=row.names[0],
@@ -348,21 +374,95 @@ def _assemble(
     ]
     info = OptionInfo(
         option_combination_sort_type="CREATE",
-        option_combination_group_names=groups,
+        option_combination_group_names=OptionCombinationGroupNames(
+            option_group_name1=groups[0],
+            option_group_name2=groups[1] if len(groups) > 1 else None,
+            option_group_name3=groups[2] if len(groups) > 2 else None,
+        ),
         option_combinations=combinations,
         use_stock_management=True,
     )
     return _on_sale_only(item, rules, info, sum(row.stock for row in rows), notes)
 
 
-def _group_names(select: SelectOpt, axes: int, max_chars: int) -> OptionCombinationGroupNames:
+def _group_names(
+    no: int, select: SelectOpt, rules: TransformRules, notes: list[Adjustment], rejections: list[Rejection]
+) -> list[str]:
+    """Each axis's group name as listed: word rules applied, canonical, unique, below the limit."""
     names: list[str] = []
-    for index in range(axes):
+    for index in range(select.axis_count):
         raw = select.axes[index].name if index < len(select.axes) else ""
-        name = truncate(group_name(raw, index), max_chars) or f"옵션{index + 1}"
+        path = f"selectOpt.set.{index}.name"
+        words = apply_word_rules(option_text(raw), rules.word_rules)
+        notes += word_adjustments(no, path, words.replaced, words.warned)
+        if words.blocked:
+            cause = f"banned word(s) {', '.join(words.blocked)} in the option group name {raw[:40]!r}"
+            rejections.append(reject(no, RejectionCode.BANNED_WORD, path, cause))
+        text = " ".join(words.text.split())
+        name = truncate(_canonical_group(text, index), rules.option_name_max_chars) or f"옵션{index + 1}"
         names.append(name if name not in names else f"{name}{index + 1}")
-    return OptionCombinationGroupNames(
-        option_group_name1=names[0],
-        option_group_name2=names[1] if axes > 1 else None,
-        option_group_name3=names[2] if axes > 2 else None,
-    )
+    return names
+
+
+def _label_values(
+    no: int,
+    rows: list[_Row],
+    groups: list[str],
+    rules: TransformRules,
+    notes: list[Adjustment],
+    rejections: list[Rejection],
+) -> list[_Row]:
+    """Rows with each value as listed (``_label``, once per distinct value of an axis).
+
+    Two different supplier values made equal would list as one option: review, never merge.
+    """
+    labels: dict[tuple[int, str], str] = {}
+    for row in rows:
+        for axis, text in enumerate(row.names):
+            if (axis, text) not in labels:
+                label = _label(no, f"selectOpt.data.{row.key}", text, groups[axis], rules, notes)
+                labels[axis, text] = "" if isinstance(label, Rejection) else label
+                rejections += [label] if isinstance(label, Rejection) else []
+    sources: dict[tuple[int, str], list[str]] = {}
+    for (axis, text), label in labels.items():
+        sources.setdefault((axis, label), []).append(text)
+    for (axis, label), texts in sources.items():
+        if label and len(texts) > 1:
+            replaced = sorted({w for t in texts for w in apply_word_rules(t, rules.word_rules).replaced})
+            limit = rules.option_name_max_chars
+            how = (
+                f"replacing banned word(s) {', '.join(replaced)}" if replaced else f"cutting to {limit} chars"
+            )
+            cause = (
+                f"option values {texts[0]!r} and {texts[1]!r} of group {groups[axis]!r} both read {label!r} "
+                f"after {how}: one listed option would stand for two supplier variants"
+            )
+            rejections.append(reject(no, RejectionCode.OPTION_DUPLICATE, f"selectOpt.set.{axis}.opts", cause))
+    return [
+        dataclasses.replace(row, names=tuple(labels[axis, text] for axis, text in enumerate(row.names)))
+        for row in rows
+    ]
+
+
+def _label(
+    no: int, path: str, text: str, group: str, rules: TransformRules, notes: list[Adjustment]
+) -> str | Rejection:
+    """One cleaned option value as listed: word rules applied, then cut below Naver's limit."""
+    what = f"option value {text!r} of group {group!r}"
+    words = apply_word_rules(text, rules.word_rules)
+    notes += word_adjustments(no, path, words.replaced, words.warned)
+    if words.blocked:
+        return reject(
+            no, RejectionCode.BANNED_WORD, path, f"banned word(s) {', '.join(words.blocked)} in the {what}"
+        )
+    worded = " ".join(words.text.split())
+    label = truncate(worded, rules.option_name_max_chars)
+    if label != worded:
+        notes.append(adjust(no, AdjustmentCode.OPTION_NAME_TRUNCATED, path, f"{what} shortened to {label!r}"))
+    if not has_listable_text(label):
+        # ``_names`` kept only values with a letter or digit: a dropped word or the cut took them.
+        cause = (
+            f"the {what} became {label!r} after word rules, with no letter or digit: nothing listable left"
+        )
+        return reject(no, RejectionCode.NAME_EMPTY, path, cause)
+    return label

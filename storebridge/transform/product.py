@@ -30,15 +30,7 @@ from schemas.naver import (
 )
 from storebridge.transform.bundle import bundle_item, bundle_label, bundle_size
 from storebridge.transform.category import CategoryMatch, map_category
-from storebridge.transform.content import (
-    build_detail,
-    clean_name,
-    clean_text,
-    decode_entities,
-    detail_image_sources,
-    seller_tags,
-    truncate,
-)
+from storebridge.transform.content import build_detail, clean_name, detail_image_sources, seller_tags
 from storebridge.transform.delivery import DeliveryPlan, build_delivery
 from storebridge.transform.gates import GatePlan, plan_gates
 from storebridge.transform.notice import build_notice, build_origin, tax_type
@@ -56,6 +48,7 @@ from storebridge.transform.result import (
     reject,
 )
 from storebridge.transform.rules import LeafRules, Market, TransformRules
+from storebridge.transform.text import clean_text, decode_entities, truncate
 
 SELLER_CODE_PREFIX = "DG"
 
@@ -189,7 +182,11 @@ def build_product(
     named = clean_name(item, rules)
     rejections += named.rejections
     notes += named.adjustments
-    name = named.name or truncate(clean_text(item.basis.title)[0], rules.name_max_chars) or str(no)
+    # The title may hold HTML (as in ``clean_name``): the notice and generated description get what
+    # a shopper reads, never a tag turned into "(b)".
+    name = (
+        named.name or truncate(clean_text(item.basis.title, markup=True)[0], rules.name_max_chars) or str(no)
+    )
 
     category = map_category(item, rules.category_map)
     if isinstance(category, Rejection):
