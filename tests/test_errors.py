@@ -21,7 +21,7 @@ from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 from types_aiobotocore_s3 import S3Client
 
-from storebridge.devstack import free_port
+from storebridge.devstack import RestartablePostgres, free_port
 from storebridge.errors import (
     NETWORK,
     POSTGRESQL,
@@ -35,7 +35,6 @@ from storebridge.errors import (
 )
 from storebridge.images.s3 import S3ImageBucket
 from storebridge.images.types import ImageStorageFailed
-from tests.faults import RestartablePostgres
 
 
 async def raised(coro: object) -> BaseException:

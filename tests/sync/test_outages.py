@@ -1,6 +1,6 @@
 """Outages of Redis, PostgreSQL and S3 under the real pipeline: retried, never parked, never duplicated.
 
-Each test runs its own server of the service it breaks (``tests.faults``) and the shared ones for
+Each test runs its own server of the service it breaks (``storebridge.devstack``'s restartable servers) and the shared ones for
 the rest, syncs registrable sandbox items, takes the server away in the middle of the batch (after
 the Domeggook fetch, while items are being uploaded and created), brings it back, and keeps
 syncing what came back RETRY/DEFERRED, as the actor would re-queue it (waits shortened). Then
@@ -19,9 +19,9 @@ import asyncpg
 import pytest
 from aiobotocore.session import get_session
 
+from storebridge.devstack import RestartablePostgres, RestartableRedis, RestartableS3
 from storebridge.store import State, migrate
 from storebridge.sync import RETRY_OUTCOMES, Outcome, Syncer, SyncResult
-from tests.faults import RestartablePostgres, RestartableRedis, RestartableS3
 from tests.sync.harness import Harness, registrable, running
 
 #: Items synced per test (enough for several to be mid-flight when the server goes away).

@@ -22,11 +22,11 @@ import pytest
 import redis.asyncio as aioredis
 
 from storebridge.config import load_settings
+from storebridge.devstack import RestartablePostgres, RestartableRedis
 from storebridge.keys import Keys
 from storebridge.resources import Resources
 from storebridge.sandbox.runner import Sandbox
 from storebridge.store import State, StateStore, migrate
-from tests.faults import RestartablePostgres, RestartableRedis
 from tests.support import naver_stats, until
 from tests.sync.harness import fast_sandbox_options, healthy, registrable
 from tests.workers.harness import RunningWorker, mark_in_flight, markers, worker_env
