@@ -1,13 +1,12 @@
 """Outages of Redis, PostgreSQL and S3 under the real pipeline: retried, never parked, never duplicated.
 
 Each test runs its own server of the service it breaks (``storebridge.devstack``'s restartable
-servers) and the shared ones for the rest, syncs registrable sandbox items, takes the server away
-in the middle of the batch (after the Domeggook fetch, while items are being uploaded and
-created), brings it back, and keeps syncing what came back RETRY/DEFERRED, as the actor would re-queue it (waits shortened). Then
-every item is COMPLETED, no result or event blamed the item (no MANUAL_REVIEW, FAILED or
-INTERNAL_ERROR), the outage was actually hit (an ``<SERVICE>_UNAVAILABLE`` result), and Naver holds
-each product once.
-"""
+servers) and the shared ones for the rest, syncs registrable sandbox items, takes the server away in
+the middle of the batch (after the Domeggook fetch, while items are being uploaded and created),
+brings it back, and keeps syncing what came back RETRY/DEFERRED, as the actor would re-queue it
+(waits shortened). Then every item is COMPLETED, no result or event blamed the item (no
+MANUAL_REVIEW, FAILED or INTERNAL_ERROR), the outage was actually hit (an ``<SERVICE>_UNAVAILABLE``
+result), and Naver holds each product once. """
 
 from __future__ import annotations
 
