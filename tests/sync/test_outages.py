@@ -6,7 +6,7 @@ the middle of the batch (after the Domeggook fetch, while items are being upload
 brings it back, and keeps syncing what came back RETRY/DEFERRED, as the actor would re-queue it
 (waits shortened). Then every item is COMPLETED, no result or event blamed the item (no
 MANUAL_REVIEW, FAILED or INTERNAL_ERROR), the outage was actually hit (an ``<SERVICE>_UNAVAILABLE``
-result), and Naver holds each product once. """
+result), and Naver holds each product once."""
 
 from __future__ import annotations
 
