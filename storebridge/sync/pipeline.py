@@ -11,9 +11,8 @@ One ``getItemView multiple=true`` call per 100 items, then each item through the
   ended or deleted at Domeggook → sale suspended.
 
 Every failure ends in a recorded state with a code and a message naming the item and the cause
-(``storebridge.sync.outcomes``); no exception escapes for one item (a bug is ``INTERNAL_ERROR``).
-An outage of Redis, PostgreSQL or S3 (``storebridge.errors.is_infrastructure_error``) is a RETRY
-with a capped backoff instead: never parked, never counted against ``max_retries``.
+(``sync.outcomes``); no exception escapes for one item (a bug is ``INTERNAL_ERROR``). An outage of
+Redis, PostgreSQL or S3 (``errors.is_infrastructure_error``) is a RETRY with capped backoff, never a park.
 """
 
 from __future__ import annotations
