@@ -150,7 +150,7 @@ class RateLimiter:
         return cls(
             settings.redis_url.get_secret_value() if redis is None else redis,
             buckets_from_settings(settings),
-            quotas=[QuotaConfig(DOMEGGOOK, limit=settings.domeggook_daily_limit)],
+            quotas=[QuotaConfig.scaled(DOMEGGOOK, settings.domeggook_daily_limit)],
             keys=Keys(settings.redis_namespace),
         )
 

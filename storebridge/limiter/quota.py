@@ -73,6 +73,16 @@ class QuotaConfig:
                 f"reserve_headroom of {self.api} must be in [0, limit), got {self.reserve_headroom}"
             )
 
+    @classmethod
+    def scaled(cls, api: str, limit: int) -> QuotaConfig:
+        """A quota of ``limit`` keeping back the default share of it (1,000 of 15,000, at most 1,000).
+
+        A key with a smaller daily allowance (``DOMEGGOOK_DAILY_LIMIT=500``) keeps proportionally
+        less headroom instead of being refused for a headroom larger than the limit.
+        """
+        share = limit * DEFAULT_RESERVE_HEADROOM // DOMEGGOOK_DAILY_LIMIT
+        return cls(api, limit, min(DEFAULT_RESERVE_HEADROOM, share))
+
     @property
     def soft_limit(self) -> int:
         """Calls per day available to ordinary work."""

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 import redis.asyncio as aioredis
 
+from storebridge.config import load_settings
 from storebridge.keys import Keys
 from storebridge.limiter import (
     BucketConfig,
@@ -102,3 +103,22 @@ def test_quota_config_rejects_headroom_that_leaves_nothing() -> None:
     with pytest.raises(ValueError, match="reserve_headroom"):
         QuotaConfig("domeggook", limit=10, reserve_headroom=10)
     assert QuotaConfig("domeggook").soft_limit == 14_000
+
+
+@pytest.mark.parametrize(
+    ("limit", "headroom"), [(15_000, 1_000), (100_000, 1_000), (500, 33), (14, 0), (1, 0)]
+)
+def test_a_smaller_daily_allowance_keeps_proportionally_less_headroom(limit: int, headroom: int) -> None:
+    quota = QuotaConfig.scaled("domeggook", limit)
+
+    assert (quota.limit, quota.reserve_headroom) == (limit, headroom)
+    assert quota.soft_limit >= 1
+
+
+async def test_the_limiter_builds_from_a_small_daily_limit_setting(redis_client: aioredis.Redis) -> None:
+    settings = load_settings(DOMEGGOOK_DAILY_LIMIT="500")
+
+    async with RateLimiter.from_settings(settings, redis_client) as limiter:
+        quota = limiter.quota("domeggook")
+        assert quota is not None
+        assert quota.config.soft_limit == 467
