@@ -12,9 +12,7 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
-import redis.exceptions
 
-import storebridge.intake
 from storebridge.config import load_settings
 from storebridge.domeggook import DomeggookClient
 from storebridge.keys import Keys
@@ -245,24 +243,27 @@ async def test_retry_re_drives_the_selected_products_and_enqueues_them(
 async def test_retry_that_cannot_enqueue_after_re_driving_prints_the_enqueue_commands(
     services: dict[str, str],
     store: StateStore,
+    redis_client: aioredis.Redis,
+    keys: Keys,
     cli: InProcessCli,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await _failures(store)
+    # Redis answers, but the intake stream's key holds a string: every XADD is refused.
+    await redis_client.set(keys.intake_stream, "not a stream")
 
-    async def refuse(*args: object, **kwargs: object) -> int:
-        raise redis.exceptions.ConnectionError("stream gone")
-
-    monkeypatch.setattr(storebridge.intake, "enqueue_entries", refuse)
     status, out, err = await cli("retry", "--failed", "--queue", "batch")
 
     assert status == 1
     assert out == ""
-    assert err.splitlines() == [
-        "storebridge retry: re-driven 2 product(s) but enqueueing failed: ConnectionError: stream gone",
+    failed, advice = err.splitlines()
+    assert failed.startswith(
+        "storebridge retry: re-driven 2 product(s) but enqueueing failed: ResponseError: "
+    )
+    assert "WRONGTYPE" in failed
+    assert advice == (
         "storebridge retry: enqueue them with: "
-        "storebridge enqueue --market dome --queue batch --reason retry 101 102",
-    ]
+        "storebridge enqueue --market dome --queue batch --reason retry 101 102"
+    )
     counts = await store.counts_by_state()
     assert counts[State.FAILED] == 0
     assert counts[State.PENDING] == 3
