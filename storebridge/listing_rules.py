@@ -119,12 +119,13 @@ def load_listing_rules_from_file(settings: Settings, path: str | Path | None = N
     lists anything, so it is not refused like the worker and daemon are).
     """
     source = path or settings.category_map_file
-    return _from_specs(settings, read_category_map(source) if source else [])
+    return rules_from_specs(settings, read_category_map(source) if source else [])
 
 
-def _from_specs(
+def rules_from_specs(
     settings: Settings, specs: list[CategoryMappingSpec], words: tuple[WordRule, ...] | None = None
 ) -> TransformRules:
+    """Listing rules with the category map (and its ``requires`` overrides) of ``specs``."""
     return build_listing_rules(
         settings,
         {s.domeggook_code: s.naver_leaf_category_id for s in specs},
@@ -151,7 +152,7 @@ async def read_listing_rules(
     PostgreSQL, the category map from ``specs`` when a file was given, else from PostgreSQL."""
     words = await _word_rules(store) or None
     if specs is not None:
-        return _from_specs(settings, specs, words)
+        return rules_from_specs(settings, specs, words)
     mapping = await store.category_map()
     return build_listing_rules(
         settings,

@@ -29,7 +29,8 @@ from storebridge.commands.common import EXIT_FAILED, EXIT_OK, parse_item_number
 from storebridge.commands.preflight import probe_database, probe_redis, probe_tcp
 from storebridge.config import Settings, load_settings
 from storebridge.reference.guard import MAP_SETTING, missing_map_message, naver_api_is_real
-from storebridge.transform.rules import is_real_phone
+from storebridge.transform.notice import ORIGIN_DIRECT_INPUT
+from storebridge.transform.rules import DEFAULT_ORIGIN_CODES, is_real_phone
 
 if TYPE_CHECKING:
     from storebridge.domeggook import DomeggookClient
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 #: ``NAVER_CLIENT_SECRET`` is a bcrypt salt: ``$2a$`` + cost + ``$`` + 22 characters (reference §1.2).
 BCRYPT_SALT = re.compile(r"^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{22}$")
 #: Origin-area codes the transform sends without a lookup (국산, 중국, 기타 직접 입력).
-ORIGIN_CODES_USED = ("00", "0200037", "04")
+ORIGIN_CODES_USED = (*sorted(set(DEFAULT_ORIGIN_CODES.values())), ORIGIN_DIRECT_INPUT)
 #: Mapped leaves looked up live at most (each is one read; the rest are reported as not checked).
 MAX_LIVE_LEAVES = 50
 #: Longest error text of a library quoted in one line.

@@ -13,9 +13,9 @@ the Naver credentials and PostgreSQL (the same reference cache the sync reads an
 either is missing or does not answer, or with ``--offline``, one stderr line says so
 (``reference data: not loaded (<reason>) — gates shown as review``) and the transform runs without
 it. Only reads reach Naver (a token and GETs); images are not uploaded, nothing is created, and
-each supplier image URL stands for itself. The payload differs from the sync's in the image hosts,
-and where the sync's category map or banned words come from PostgreSQL rather than the file and
-the built-in list this command reads.
+each supplier image URL stands for itself. The payload differs from the sync's in the image hosts;
+with the reference data it reads the banned words (and, without a map file, the category map) from
+PostgreSQL as the sync does, without it the built-in banned words and the map file only.
 
 stdout: the payload JSON (an array when several items were previewed); stderr: adjustments, or one
 ``item N: CODE field: message`` line per rejection. Exit 0 when every item produced a payload, 1 when
@@ -38,7 +38,7 @@ from schemas.domeggook import DomeggookItem, find_api_error, parse_item_view
 from storebridge.commands.common import EXIT_FAILED, EXIT_OK, BadInput, CommandFailed, parse_item_number
 from storebridge.config import ConfigError, Settings, load_settings
 from storebridge.errors import StoreBridgeError
-from storebridge.listing_rules import load_listing_rules_from_file, read_category_map, read_listing_rules
+from storebridge.listing_rules import read_category_map, read_listing_rules, rules_from_specs
 from storebridge.store import CategoryMappingSpec
 from storebridge.transform import Transformed, TransformRules, build_product, image_sources
 
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"store_as_phone": args.as_phone})
     source = args.category_map or settings.category_map_file
     specs = read_category_map(source) if source else None  # ConfigError -> exit 2 in cli.main
-    rules = load_listing_rules_from_file(settings, args.category_map)
+    rules = rules_from_specs(settings, specs or [])
     if args.from_file is not None:
         path = Path(args.from_file)
         try:

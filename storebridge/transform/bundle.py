@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from schemas.domeggook import DomeggookItem
 from storebridge.transform.price import cost_tiers, order_quantity, tier_price
-from storebridge.transform.rules import TransformRules
+from storebridge.transform.rules import Market, TransformRules
 
 
 def bundle_size(item: DomeggookItem, rules: TransformRules) -> int:
@@ -29,7 +29,7 @@ def bundle_label(size: int) -> str:
     return f"{size}개 묶음"
 
 
-def bundle_item(item: DomeggookItem, size: int, market: str) -> DomeggookItem:
+def bundle_item(item: DomeggookItem, size: int, market: Market) -> DomeggookItem:
     """``item`` with one unit = ``size`` pieces (see the module docstring); ``size`` 1 = unchanged."""
     if size <= 1:
         return item
@@ -37,11 +37,10 @@ def bundle_item(item: DomeggookItem, size: int, market: str) -> DomeggookItem:
         "basis": item.basis.model_copy(update={"title": f"{bundle_label(size)} {item.basis.title}"})
     }
     if item.price is not None:
-        tiers = cost_tiers(item, "dome" if market == "dome" else "supply")
+        tiers = cost_tiers(item, market)
         price_update: dict[str, object] = {}
         if tiers:
-            key = "dome" if market == "dome" else "supply"
-            price_update[key] = ((1, tier_price(tiers, size) * size),)
+            price_update[market] = ((1, tier_price(tiers, size) * size),)
         resale = item.price.resale
         if resale is not None and resale.minimum is not None:
             price_update["resale"] = resale.model_copy(update={"minimum": resale.minimum * size})

@@ -42,27 +42,6 @@ from storebridge.transform.text import (
 )
 from storebridge.transform.words import apply_word_rules, first_hit
 
-# ``clean_text``, ``decode_entities``, ``is_placeholder`` and ``truncate`` are re-exported for the modules
-# that import them from here; their home is ``storebridge.transform.text``.
-__all__ = [
-    "MAX_DETAIL_CHARS",
-    "DetailOutcome",
-    "NameOutcome",
-    "SanitisedHtml",
-    "build_detail",
-    "clean_name",
-    "clean_text",
-    "decode_entities",
-    "detail_image_sources",
-    "generated_description",
-    "has_visible_content",
-    "is_placeholder",
-    "sanitise_html",
-    "seller_tags",
-    "truncate",
-    "word_adjustments",
-]
-
 #: Detail HTML larger than this (characters) is not worth sanitising; a description is generated.
 MAX_DETAIL_CHARS = 1_000_000
 

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 from schemas.domeggook import DomeggookItem, SafetyCert
 from schemas.naver import CertificationTargetExcludeContent, ProductCertificationInfo, UnitCapacity
-from storebridge.transform.content import clean_text, is_placeholder, truncate
 from storebridge.transform.result import Rejection, RejectionCode, reject
 from storebridge.transform.rules import (
     CERTIFICATION_GATES,
@@ -36,6 +35,7 @@ from storebridge.transform.rules import (
     LeafRules,
     TransformRules,
 )
+from storebridge.transform.text import meaningful, truncate
 
 #: Certification types whose agency name and number Naver does not require (공급자적합성확인) [DOC].
 SUPPLIER_CONFORMITY = "공급자적합성"
@@ -70,11 +70,6 @@ def _norm(text: str) -> str:
     return _NON_WORD.sub("", text)
 
 
-def _meaningful(text: str) -> str | None:
-    value = clean_text(text)[0]
-    return None if is_placeholder(value) else value
-
-
 def _matches(cert: SafetyCert, kind: CertificationKind) -> bool:
     """The Naver type names the supplier's type and certification name ("[생활용품] 안전확인")."""
     wanted = [_norm(part) for part in (cert.type, cert.name) if _norm(part)]
@@ -99,14 +94,14 @@ def _certificate(item: DomeggookItem, gate: str, leaf: LeafRules) -> ProductCert
             if not _matches(cert, kind):
                 continue
             conformity = SUPPLIER_CONFORMITY in _norm(kind.name)
-            number = _meaningful(cert.no)
+            number = meaningful(cert.no)
             if number is None and not conformity:
                 return f"the supplier's {_describe([cert])} has no certificate number"
             company = None
             if any(word in _norm(kind.name) for word in _COMPANY_REQUIRED):
-                maker = _meaningful(detail.manufacturer) if detail else None
+                maker = meaningful(detail.manufacturer) if detail else None
                 seller = item.seller.company.name if item.seller and item.seller.company else ""
-                company = maker or _meaningful(seller)
+                company = maker or meaningful(seller)
                 if company is None:
                     return f"{kind.name} needs the certified company name, which the supplier does not give"
             # ``name`` is the certifying agency (인증기관명); Domeggook gives none, so the supplier's
@@ -114,7 +109,7 @@ def _certificate(item: DomeggookItem, gate: str, leaf: LeafRules) -> ProductCert
             return ProductCertificationInfo(
                 certification_info_id=kind.id,
                 certification_kind_type=gate,
-                name=None if conformity else truncate(_meaningful(cert.name) or kind.name, 100),
+                name=None if conformity else truncate(meaningful(cert.name) or kind.name, 100),
                 certification_number=None if number is None else truncate(number, 100),
                 company_name=None if company is None else truncate(company, 100),
             )

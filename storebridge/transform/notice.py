@@ -37,7 +37,7 @@ from schemas.naver import (
 from storebridge.transform.policy import NAME_FORBIDDEN, NOTICE_NAME_MAX_CHARS, replace_forbidden
 from storebridge.transform.result import Rejection, RejectionCode, reject
 from storebridge.transform.rules import TransformRules
-from storebridge.transform.text import clean_text, has_listable_text, is_placeholder, truncate
+from storebridge.transform.text import clean_text, has_listable_text, is_placeholder, meaningful, truncate
 
 SEE_DETAIL = "상세페이지 참조"
 #: The standard legal wording of a warranty policy (the "0" answer's text) [DOC create-product-product.md].
@@ -49,24 +49,18 @@ _TAX_TYPES: dict[str, TaxType] = {"": "TAX", "과세상품": "TAX", "면세상�
 Entries = tuple[InfoDutyEntry, ...]
 
 
-def _entries(item: DomeggookItem) -> tuple[InfoDutyEntry, ...]:
+def _entries(item: DomeggookItem) -> Entries:
     duty = item.detail.info_duty if item.detail is not None else None
     return duty.item if duty is not None else ()
 
 
-def _lookup(entries: tuple[InfoDutyEntry, ...], *keywords: str) -> str | None:
+def _lookup(entries: Entries, *keywords: str) -> str | None:
     for entry in entries:
         if any(keyword in entry.name for keyword in keywords):
-            value = _meaningful(entry.desc)
+            value = meaningful(entry.desc)
             if value is not None:
                 return value
     return None
-
-
-def _meaningful(value: str) -> str | None:
-    """The cleaned value, or ``None`` for filler and for text with no letter or digit ("***")."""
-    text = clean_text(value)[0]
-    return None if is_placeholder(text) or not has_listable_text(text) else text
 
 
 def _given(entries: Entries, *keywords: str) -> InfoDutyEntry | None:
@@ -108,7 +102,7 @@ def _warranty(entries: Entries, rules: TransformRules) -> str:
 
 
 def _manufacturer(item: DomeggookItem, entries: Entries, *keywords: str) -> str:
-    found = _lookup(entries, *keywords) or (_meaningful(item.detail.manufacturer) if item.detail else None)
+    found = _lookup(entries, *keywords) or (meaningful(item.detail.manufacturer) if item.detail else None)
     return _text(found or SEE_DETAIL, 200)
 
 
@@ -171,7 +165,7 @@ def cosmetic_notice(
     )
     if isinstance(core, str):
         return core
-    country = _meaningful(item.detail.country) if item.detail else None
+    country = meaningful(item.detail.country) if item.detail else None
     return CosmeticNotice(
         **_answers(rules),
         capacity=_text(core["capacity"], 200),
@@ -251,14 +245,14 @@ def etc_notice(item: DomeggookItem, name: str, rules: TransformRules) -> EtcNoti
     detail = item.detail
     combined = _lookup(entries, "품명 및 모델명", "품명/모델명")
     item_part, _, model_part = (combined or "").partition("/")
-    item_name = _lookup(entries, "품명") if combined is None else _meaningful(item_part)
+    item_name = _lookup(entries, "품명") if combined is None else meaningful(item_part)
     model_name = (
-        (_meaningful(detail.model) if detail else None)
+        (meaningful(detail.model) if detail else None)
         # The combined line's name also holds "모델명": its model is only the part after "/".
-        or (_lookup(entries, "모델명") if combined is None else _meaningful(model_part))
+        or (_lookup(entries, "모델명") if combined is None else meaningful(model_part))
     )
     manufacturer = _lookup(entries, "제조자", "제조사", "수입자") or (
-        _meaningful(detail.manufacturer) if detail else None
+        meaningful(detail.manufacturer) if detail else None
     )
     certificates = _lookup(entries, "인증", "허가")
     if certificates is None and detail is not None:
@@ -341,8 +335,8 @@ def build_origin(item: DomeggookItem, rules: TransformRules) -> OriginAreaInfo |
     A country no code is found for uses code 04 with the country as text. No origin → ORIGIN_MISSING.
     """
     no = item.no
-    country_text = _meaningful(item.detail.country) if item.detail is not None else None
-    country = _meaningful(country_text.split("_")[-1]) if country_text else None
+    country_text = meaningful(item.detail.country) if item.detail is not None else None
+    country = meaningful(country_text.split("_")[-1]) if country_text else None
     country = country or _lookup(_entries(item), "제조국", "원산지")
     if not country:
         return reject(no, RejectionCode.ORIGIN_MISSING, "detail.country", "no country of origin given")
@@ -354,7 +348,7 @@ def build_origin(item: DomeggookItem, rules: TransformRules) -> OriginAreaInfo |
     if not code.startswith("02"):
         return OriginAreaInfo(origin_area_code=code, plural=False)
     company = item.seller.company if item.seller is not None else None
-    importer = rules.importer_name or (_meaningful(company.name) if company is not None else None)
+    importer = rules.importer_name or (meaningful(company.name) if company is not None else None)
     if not importer:
         cause = f"imported from {country} but no importer name is known"
         return reject(no, RejectionCode.ORIGIN_IMPORTER_MISSING, "seller.company.name", cause)

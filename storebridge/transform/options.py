@@ -393,12 +393,8 @@ def _group_names(
     for index in range(select.axis_count):
         raw = select.axes[index].name if index < len(select.axes) else ""
         path = f"selectOpt.set.{index}.name"
-        words = apply_word_rules(option_text(raw), rules.word_rules)
-        notes += word_adjustments(no, path, words.replaced, words.warned)
-        if words.blocked:
-            cause = f"banned word(s) {', '.join(words.blocked)} in the option group name {raw[:40]!r}"
-            rejections.append(reject(no, RejectionCode.BANNED_WORD, path, cause))
-        text = " ".join(words.text.split())
+        text, blocked = _worded(no, path, option_text(raw), f"option group name {raw[:40]!r}", rules, notes)
+        rejections += [blocked] if blocked is not None else []
         name = truncate(_canonical_group(text, index), rules.option_name_max_chars) or f"옵션{index + 1}"
         names.append(name if name not in names else f"{name}{index + 1}")
     return names
@@ -449,13 +445,9 @@ def _label(
 ) -> str | Rejection:
     """One cleaned option value as listed: word rules applied, then cut below Naver's limit."""
     what = f"option value {text!r} of group {group!r}"
-    words = apply_word_rules(text, rules.word_rules)
-    notes += word_adjustments(no, path, words.replaced, words.warned)
-    if words.blocked:
-        return reject(
-            no, RejectionCode.BANNED_WORD, path, f"banned word(s) {', '.join(words.blocked)} in the {what}"
-        )
-    worded = " ".join(words.text.split())
+    worded, blocked = _worded(no, path, text, what, rules, notes)
+    if blocked is not None:
+        return blocked
     label = truncate(worded, rules.option_name_max_chars)
     if label != worded:
         notes.append(adjust(no, AdjustmentCode.OPTION_NAME_TRUNCATED, path, f"{what} shortened to {label!r}"))
@@ -466,3 +458,16 @@ def _label(
         )
         return reject(no, RejectionCode.NAME_EMPTY, path, cause)
     return label
+
+
+def _worded(
+    no: int, path: str, text: str, what: str, rules: TransformRules, notes: list[Adjustment]
+) -> tuple[str, Rejection | None]:
+    """``text`` with the word rules applied and spacing collapsed, and the BANNED_WORD naming ``what``."""
+    words = apply_word_rules(text, rules.word_rules)
+    notes += word_adjustments(no, path, words.replaced, words.warned)
+    blocked = None
+    if words.blocked:
+        cause = f"banned word(s) {', '.join(words.blocked)} in the {what}"
+        blocked = reject(no, RejectionCode.BANNED_WORD, path, cause)
+    return " ".join(words.text.split()), blocked

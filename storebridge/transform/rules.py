@@ -66,7 +66,6 @@ class LeafRules:
     """
 
     problem: str = ""
-
     whole_name: str = ""
     exceptional: frozenset[str] = frozenset()
     certifications: tuple[CertificationKind, ...] = ()

@@ -122,6 +122,12 @@ def is_placeholder(value: str) -> bool:
     return _SPACE.sub("", value) in _PLACEHOLDERS
 
 
+def meaningful(value: str) -> str | None:
+    """Cleaned plain-text ``value``, or ``None`` for filler and for text with no letter or digit ("***")."""
+    text = clean_text(value)[0]
+    return None if is_placeholder(text) or not has_listable_text(text) else text
+
+
 def truncate(text: str, limit: int) -> str:
     """Cut to ``limit`` characters, at a word boundary when one is reasonably close.
 

@@ -11,14 +11,13 @@ from schemas.domeggook import DomeggookItem
 from storebridge.transform.content import (
     build_detail,
     clean_name,
-    clean_text,
     detail_image_sources,
     sanitise_html,
     seller_tags,
-    truncate,
 )
 from storebridge.transform.result import AdjustmentCode, RejectionCode
 from storebridge.transform.rules import TransformRules
+from storebridge.transform.text import clean_text, truncate
 from storebridge.transform.words import WordRule, apply_word_rules
 from tests.paths import item_body
 

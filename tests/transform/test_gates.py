@@ -66,6 +66,17 @@ def test_a_kc_leaf_without_a_certificate_is_a_review_naming_leaf_gate_and_what_i
     assert "no certificate" in result[0].message
 
 
+def test_a_certificate_number_of_only_symbols_counts_as_missing() -> None:
+    raw = item_body()
+    raw["detail"]["safetyCert"][0]["no"] = "***"
+
+    result = plan(raw, KC_LEAF)
+
+    assert isinstance(result, list)
+    assert [r.code for r in result] == [RejectionCode.CERTIFICATION_REQUIRED]
+    assert "has no certificate number" in result[0].message
+
+
 def test_a_certificate_of_another_kind_does_not_pass_a_child_leaf() -> None:
     leaf = LeafRules(exceptional=frozenset({"CHILD_CERTIFICATION"}), certifications=CHILD_KINDS)
 

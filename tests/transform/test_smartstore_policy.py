@@ -9,9 +9,10 @@ import pytest
 
 from schemas.domeggook import DomeggookItem
 from storebridge.transform import Transformed, build_product
-from storebridge.transform.content import build_detail, clean_name, truncate
+from storebridge.transform.content import build_detail, clean_name
 from storebridge.transform.policy import NAME_FORBIDDEN, OPTION_VALUE_FORBIDDEN, surcharge_range
 from storebridge.transform.result import AdjustmentCode, RejectionCode, TransformRejected
+from storebridge.transform.text import truncate
 from tests.paths import item_body
 from tests.transform.support import RULES, UPLOADED
 
