@@ -84,14 +84,14 @@ async def repeated_kills(svc: ChaosService, rng: random.Random, kills: int, note
 async def valkey_outage(svc: ChaosService, down_s: float) -> None:
     """Valkey down for ``down_s``: crashed (no persistence) or shut down (AOF), then started again."""
     valkey = svc.stack.valkey
-    await asyncio.to_thread(valkey.shutdown if valkey.aof else valkey.crash)
+    await asyncio.to_thread(valkey.stop if valkey.aof else valkey.crash)
     await asyncio.sleep(down_s)
     await asyncio.to_thread(valkey.start)
 
 
 async def postgres_outage(svc: ChaosService, down_s: float) -> None:
     """``pg_ctl stop -m fast``, ``down_s`` seconds, ``pg_ctl start`` on the same port."""
-    await asyncio.to_thread(svc.stack.postgres.stop_fast)
+    await asyncio.to_thread(svc.stack.postgres.stop)
     await asyncio.sleep(down_s)
     await asyncio.to_thread(svc.stack.postgres.start)
 

@@ -19,6 +19,8 @@ import redis.asyncio as aioredis
 
 from bench import procstats
 from bench.chaos.settings import (
+    DOMEGGOOK_SANDBOX_PER_DAY,
+    DOMEGGOOK_SANDBOX_PER_MINUTE,
     HANDOFF_TIMEOUT_S,
     MAX_RESTARTS,
     NAVER_BURST_MULTIPLIER,
@@ -30,12 +32,10 @@ from bench.chaos.settings import (
 )
 from bench.chaos.stack import ChaosStack
 from bench.infra import Isolation, child_env, isolated
+from bench.scenario import enqueue, healthy_items
 from bench.waits import WORKER_READY_EVENT, group_backlog
-from schemas.messages import IntakeEntry
 from storebridge.devstack import Child, free_port, wait_healthy
-from storebridge.intake import enqueue_entries, redis_time_ms
 from storebridge.keys import Keys
-from storebridge.sandbox.catalog.model import ItemStatus
 from storebridge.sandbox.domeggook.app import DomeggookSimConfig
 from storebridge.sandbox.naver.app import NaverSimConfig
 from storebridge.sandbox.runner import Sandbox, SandboxOptions
@@ -54,7 +54,9 @@ def sandbox_options(cfg: ChaosConfig, items: int) -> SandboxOptions:
             burst_multiplier=NAVER_BURST_MULTIPLIER,
             timeout_hold_s=NAVER_TIMEOUT_HOLD_S,
         ),
-        domeggook=DomeggookSimConfig(per_minute_limit=100_000, per_day_limit=10_000_000),
+        domeggook=DomeggookSimConfig(
+            per_minute_limit=DOMEGGOOK_SANDBOX_PER_MINUTE, per_day_limit=DOMEGGOOK_SANDBOX_PER_DAY
+        ),
     )
 
 
@@ -200,23 +202,16 @@ class ChaosService:
     # -- work ---------------------------------------------------------------------------------------
     def healthy_items(self, count: int) -> list[int]:
         """Up to ``count`` catalog items with no hostile scenario that are on sale."""
-        healthy = [i.no for i in self.sandbox.catalog if not i.scenarios and i.status is ItemStatus.ON_SALE]
-        return healthy[:count]
+        return healthy_items(self.sandbox)[:count]
 
     async def make_listable(self, item_nos: Sequence[int]) -> None:
         """Minimum order 1 for each item (sandbox control), so more of them end on Naver, not in review."""
         for no in item_nos:
             await self.control(self.sandbox.domeggook_origin, f"items/{no}", {"moq": 1})
 
-    async def enqueue(self, item_nos: Sequence[int], *, queue: str = "batch", reason: str = "import") -> None:
-        """XADD one intake entry per item, as ``storebridge enqueue --queue batch`` does."""
-        now_ms = await redis_time_ms(self.redis)
-        entries = [
-            IntakeEntry(item_no=no, queue="batch" if queue == "batch" else "normal", reason=reason,
-                        enqueued_at_ms=now_ms)
-            for no in item_nos
-        ]  # fmt: skip
-        await enqueue_entries(self.redis, self.keys, entries)
+    async def enqueue(self, item_nos: Sequence[int], *, reason: str = "import") -> None:
+        """XADD one ``batch``-queue intake entry per item, as ``storebridge enqueue --queue batch`` does."""
+        await enqueue(self.redis, self.keys, item_nos, reason)
 
     async def xadd_raw(self, fields: dict[str, str]) -> None:
         """XADD an entry as a careless producer would (no validation): the poison door."""

@@ -21,10 +21,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import aiohttp
 import asyncpg
-
-from storebridge.sandbox.runner import Sandbox
 
 #: Row states in which nothing more will happen without new input.
 TERMINAL_STATES = frozenset({"COMPLETED", "SUSPENDED", "MANUAL_REVIEW", "FAILED"})
@@ -67,21 +64,28 @@ class ItemRow:
         return self.state in PARKED_STATES and bool(OUTAGE_REASON.search(reason))
 
 
-async def read_rows(database_url: str, item_nos: Sequence[int]) -> dict[int, ItemRow] | None:
-    """The rows of ``item_nos`` now, or None when the database does not answer (an outage)."""
+async def _fetch(database_url: str, sql: str, item_nos: Sequence[int]) -> list[asyncpg.Record] | None:
+    """``sql`` run with ``item_nos`` as ``$1``, or None when the database does not answer (an outage)."""
     with contextlib.suppress(Exception):
         conn = await asyncpg.connect(database_url, timeout=3)
         try:
-            records = await conn.fetch(_ROWS_SQL, list(item_nos))
+            return list(await conn.fetch(sql, list(item_nos)))
         finally:
             await conn.close()
-        return {
-            int(r["item_no"]): ItemRow(
-                int(r["item_no"]), str(r["state"]), r["last_error_code"], r["last_error_message"]
-            )
-            for r in records
-        }
     return None
+
+
+async def read_rows(database_url: str, item_nos: Sequence[int]) -> dict[int, ItemRow] | None:
+    """The rows of ``item_nos`` now, or None when the database does not answer (an outage)."""
+    records = await _fetch(database_url, _ROWS_SQL, item_nos)
+    if records is None:
+        return None
+    return {
+        int(r["item_no"]): ItemRow(
+            int(r["item_no"]), str(r["state"]), r["last_error_code"], r["last_error_message"]
+        )
+        for r in records
+    }
 
 
 _PARKED_HISTORY_SQL = """
@@ -97,53 +101,13 @@ async def parked_history(database_url: str, item_nos: Sequence[int]) -> list[Ite
 
     Counted from the append-only event log, so an operator's later re-drive cannot hide it.
     """
-    with contextlib.suppress(Exception):
-        conn = await asyncpg.connect(database_url, timeout=3)
-        try:
-            records = await conn.fetch(_PARKED_HISTORY_SQL, list(item_nos))
-        finally:
-            await conn.close()
-        return [ItemRow(int(r["item_no"]), str(r["to_state"]), r["code"], r["message"]) for r in records]
-    return []
+    records = await _fetch(database_url, _PARKED_HISTORY_SQL, item_nos) or []
+    return [ItemRow(int(r["item_no"]), str(r["to_state"]), r["code"], r["message"]) for r in records]
 
 
 def count_terminal(rows: dict[int, ItemRow], item_nos: Sequence[int]) -> int:
     """How many of ``item_nos`` are terminal."""
     return sum(1 for no in item_nos if no in rows and rows[no].terminal)
-
-
-@dataclass(frozen=True)
-class ProviderCounts:
-    """The simulators' counters that the table reports (subtract two snapshots)."""
-
-    duplicates: int = 0
-    naver_429: int = 0
-    naver_429_injected: int = 0
-    domeggook_429: int = 0
-    products: int = 0
-
-    def __sub__(self, other: ProviderCounts) -> ProviderCounts:
-        return ProviderCounts(**{k: v - getattr(other, k) for k, v in asdict(self).items()})
-
-    @property
-    def real_429(self) -> int:
-        """429s answered because a limit was exceeded (not injected by a fault)."""
-        return self.naver_429 - self.naver_429_injected + self.domeggook_429
-
-
-async def provider_counts(http: aiohttp.ClientSession, sandbox: Sandbox) -> ProviderCounts:
-    """Both simulators' counters now."""
-    async with http.get(f"{sandbox.naver_origin}/_sandbox/stats") as resp:
-        nv: dict[str, Any] = await resp.json()
-    async with http.get(f"{sandbox.domeggook_origin}/_sandbox/stats") as resp:
-        dg: dict[str, Any] = await resp.json()
-    return ProviderCounts(
-        duplicates=int(nv["duplicates"]),
-        naver_429=int(nv["rate_limited"]),
-        naver_429_injected=int(nv.get("faults_injected", {}).get("rate_limited", 0)),
-        domeggook_429=int(dg["rate_limited"]),
-        products=int(nv["products"]),
-    )
 
 
 @dataclass

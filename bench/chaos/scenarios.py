@@ -24,12 +24,12 @@ from bench.chaos.outcomes import (
     ScenarioRow,
     count_terminal,
     parked_history,
-    provider_counts,
     read_rows,
 )
 from bench.chaos.settings import FAULT_WINDOW_S, POLL_S, QUOTA_OUT_S, ChaosConfig
 from bench.chaos.stack import ChaosStack
 from storebridge.keys import reply_text
+from storebridge.sandbox.stats import snapshot
 
 #: The poison intake entry of the issue: a number no bigint column can hold.
 POISON_ITEM_NO = "99999999999999999999999"
@@ -216,7 +216,7 @@ async def run_scenario(cfg: ChaosConfig, scenario: Scenario, work: Path) -> Scen
             async with running(cfg, stack, work, scenario.name) as svc:
                 ctx = Context(cfg, svc, rng, row, svc.healthy_items(cfg.items))
                 await svc.make_listable(ctx.items)
-                before = await provider_counts(svc.http, svc.sandbox)
+                before = await snapshot(svc.http, svc.sandbox)
                 await scenario.enqueue(ctx)
                 if not await svc.handed_off():
                     row.notes.append("the daemon had not handed every entry off before the fault")
@@ -228,7 +228,7 @@ async def run_scenario(cfg: ChaosConfig, scenario: Scenario, work: Path) -> Scen
                 await scenario.check(ctx)
                 rows = await ctx.rows() or {}
                 row.settle(rows, ctx.items, await parked_history(svc.iso.database_url, ctx.items))
-                diff = await provider_counts(svc.http, svc.sandbox) - before
+                diff = await snapshot(svc.http, svc.sandbox) - before
                 row.duplicates, row.http_429 = diff.duplicates, diff.real_429
                 row.injected_429 = diff.naver_429_injected
                 row.restarts = svc.restarts

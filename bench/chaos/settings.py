@@ -9,9 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bench.settings import DOMEGGOOK_RATE_PER_S, NAVER_BURST_MULTIPLIER, NAVER_RATE_PER_S
+from bench.settings import (
+    DOMEGGOOK_RATE_PER_S,
+    DOMEGGOOK_SANDBOX_PER_DAY,
+    DOMEGGOOK_SANDBOX_PER_MINUTE,
+    NAVER_BURST_MULTIPLIER,
+    NAVER_RATE_PER_S,
+)
 
-__all__ = ["NAVER_BURST_MULTIPLIER", "ChaosConfig"]
+__all__ = [
+    "DOMEGGOOK_SANDBOX_PER_DAY",
+    "DOMEGGOOK_SANDBOX_PER_MINUTE",
+    "NAVER_BURST_MULTIPLIER",
+    "ChaosConfig",
+]
 
 #: Sandbox catalog size and seed; only the healthy items (no hostile scenario, on sale) are enqueued,
 #: so any MANUAL_REVIEW or FAILED among them has a cause worth reporting.
@@ -112,7 +123,7 @@ class ChaosConfig:
         return {
             "NAVER_MAX_TPS": str(self.naver_rate_per_s),
             "DOMEGGOOK_MAX_TPS": str(self.domeggook_rate_per_s),
-            "DOMEGGOOK_DAILY_LIMIT": "10000000",
+            "DOMEGGOOK_DAILY_LIMIT": str(DOMEGGOOK_SANDBOX_PER_DAY),
             "WORKER_PROCESSES": "1",
             "WORKER_BATCH_THREADS": "2",
             "WORKER_NORMAL_THREADS": "2",

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bench import procstats
 from bench.chaos.harness import ChaosService, running
-from bench.chaos.outcomes import count_terminal, provider_counts, read_rows
+from bench.chaos.outcomes import count_terminal, read_rows
 from bench.chaos.settings import (
     POLL_S,
     SOAK_CHANGES,
@@ -35,6 +35,7 @@ from bench.chaos.settings import (
     ChaosConfig,
 )
 from bench.chaos.stack import ChaosStack
+from storebridge.sandbox.stats import snapshot
 
 PROC = Path("/proc")
 #: ``/proc/net/tcp`` state of an established connection.
@@ -206,7 +207,7 @@ async def run_soak(cfg: ChaosConfig, work: Path) -> SoakResult:
                 items = svc.healthy_items(cfg.soak_items)
                 result.items = len(items)
                 await svc.make_listable(items)
-                before = await provider_counts(svc.http, svc.sandbox)
+                before = await snapshot(svc.http, svc.sandbox)
                 await svc.enqueue(items)
                 print(f"    importing {len(items)} items...", flush=True)
                 await _wait_all(svc, items, IMPORT_TIMEOUT_S)
@@ -232,7 +233,7 @@ async def run_soak(cfg: ChaosConfig, work: Path) -> SoakResult:
                 result.samples = len(series)
                 result.trends = trends(series)
                 result.terminal = await _wait_all(svc, items, cfg.recovery_bound_s)
-                diff = await provider_counts(svc.http, svc.sandbox) - before
+                diff = await snapshot(svc.http, svc.sandbox) - before
                 result.duplicates, result.http_429 = diff.duplicates, diff.real_429
                 result.restarts = svc.restarts
         finally:

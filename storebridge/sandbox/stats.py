@@ -32,6 +32,8 @@ class ApiCounts:
     domeggook_429: int = 0
     duplicates: int = 0
     products: int = 0
+    #: Naver 429s a fault injected (``rate_limit_rate``), counted in ``naver_429`` too.
+    naver_429_injected: int = 0
 
     def __sub__(self, other: ApiCounts) -> ApiCounts:
         apis = set(self.naver_by_api) | set(other.naver_by_api)
@@ -42,7 +44,13 @@ class ApiCounts:
             self.domeggook_429 - other.domeggook_429,
             self.duplicates - other.duplicates,
             self.products - other.products,
+            self.naver_429_injected - other.naver_429_injected,
         )
+
+    @property
+    def real_429(self) -> int:
+        """429s answered because a limit was exceeded (not injected by a fault)."""
+        return self.naver_429 - self.naver_429_injected + self.domeggook_429
 
     @property
     def naver_calls(self) -> int:
@@ -90,6 +98,7 @@ async def snapshot(http: aiohttp.ClientSession, sandbox: Sandbox) -> ApiCounts:
         domeggook_429=int(dg["rate_limited"]),
         duplicates=int(nv["duplicates"]),
         products=int(nv["products"]),
+        naver_429_injected=int(nv["faults_injected"].get("rate_limited", 0)),
     )
 
 
