@@ -262,15 +262,19 @@ class OptionInfo(NaverRequest):
         return self
 
 
-class EtcNotice(NaverRequest):
-    """상품정보제공고시 '기타 재화'; needs an A/S director or a customer-service phone."""
+class _PolicyAnswers(NaverRequest):
+    """The five policy answers of every notice type: "0" standard wording, "1" 상품상세 참조, or free text."""
 
-    # The five policy answers: "0" = standard legal wording, "1" = 상품상세 참조, or free text.
     return_cost_reason: str = Field(min_length=1)
     no_refund_reason: str = Field(min_length=1)
     quality_assurance_standard: str = Field(min_length=1)
     compensation_procedure: str = Field(min_length=1)
     trouble_shooting_contents: str = Field(min_length=1)
+
+
+class EtcNotice(_PolicyAnswers):
+    """상품정보제공고시 '기타 재화'; needs an A/S director or a customer-service phone."""
+
     item_name: str = Field(min_length=1, max_length=50)
     model_name: str = Field(min_length=1, max_length=50)
     manufacturer: str = Field(min_length=1, max_length=200)
@@ -283,16 +287,6 @@ class EtcNotice(NaverRequest):
         if not (self.after_service_director or self.customer_service_phone_number):
             raise ValueError("ETC notice needs afterServiceDirector or customerServicePhoneNumber")
         return self
-
-
-class _PolicyAnswers(NaverRequest):
-    """The five policy answers every notice type carries: "0" standard legal wording, "1" see detail."""
-
-    return_cost_reason: str = Field(min_length=1)
-    no_refund_reason: str = Field(min_length=1)
-    quality_assurance_standard: str = Field(min_length=1)
-    compensation_procedure: str = Field(min_length=1)
-    trouble_shooting_contents: str = Field(min_length=1)
 
 
 class WearNotice(_PolicyAnswers):

@@ -120,11 +120,6 @@ class QuotaHeaders(BaseModel):
         return cls.model_validate({n.lower(): v for n, v in pairs if n.lower() in _QUOTA_NAMES})
 
     @property
-    def empty(self) -> bool:
-        """True when the answer carried no usable quota header (the common case)."""
-        return self.period is None and self.limit is None and self.remaining is None
-
-    @property
     def exhausted(self) -> bool:
         """True when the quota is used up: ``Remaining: 0`` (every caller must wait for the reset)."""
         return self.remaining == 0

@@ -18,7 +18,6 @@ from storebridge.errors import PermanentError, StoreBridgeError, TransientError
 from storebridge.http import RawResponse, header
 
 TRACE_ID_HEADER = "GNCP-GW-Trace-ID"
-QUOTA_PERIOD_HEADER = "GNCP-GW-Quota-Period"
 #: Seconds to wait after a 429 when the headers give no replenish rate (Naver sends no Retry-After).
 DEFAULT_RATE_LIMIT_WAIT_S = 1.0
 #: 403 code of a caller whose egress IP is not registered for the application (reference §6).
@@ -179,8 +178,7 @@ def trace_id_of(response: RawResponse, body: NaverErrorBody | None = None) -> st
     return (body or error_body(response)).trace_id or None
 
 
-def _rate_limit_wait_s(response: RawResponse, code: str, info: RateLimitHeaders | None) -> float:
-    quota = QuotaHeaders.from_headers(response.headers)
+def _rate_limit_wait_s(quota: QuotaHeaders, code: str, info: RateLimitHeaders | None) -> float:
     if code == "GW.QUOTA_LIMIT" or quota.exhausted:
         return quota.reset_after_s
     if info is not None and info.replenish_rate_per_s:
@@ -211,8 +209,9 @@ def error_for(
         text += "]"
     error: NaverError
     if status == 429:
-        error = NaverRateLimited(text, retry_after_s=_rate_limit_wait_s(response, code, info))
-        error.quota_period = header(response.headers, QUOTA_PERIOD_HEADER)
+        quota = QuotaHeaders.from_headers(response.headers)
+        error = NaverRateLimited(text, retry_after_s=_rate_limit_wait_s(quota, code, info))
+        error.quota_period = quota.period
     elif status == 503 and code.startswith(GATEWAY_BLOCK_PREFIX):
         wait_s = MAINTENANCE_RETRY_S if code.startswith(GATEWAY_BLOCK_PREFIX + ".02") else None
         error = NaverMaintenance(text, retry_after_s=wait_s)

@@ -270,8 +270,7 @@ class NaverTransport(SessionOwner):
         except NaverDeploymentFault as exc:
             self._hold(exc)
             raise
-        if self._reported:
-            self._reported.clear()
+        self._reported.clear()
         # Imported here: storebridge.metrics imports the sync, which imports this module.
         from storebridge.metrics.definitions import clear_naver_operator_holds
 

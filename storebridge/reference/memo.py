@@ -19,16 +19,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
-
-
-def _retrieve(done: asyncio.Future[Any]) -> None:
-    """Mark a fetch's exception as seen: every waiter may have been cancelled before it ended."""
-    if not done.cancelled():
-        done.exception()
 
 
 class Memo(Generic[K, V]):
@@ -61,12 +55,12 @@ class Memo(Generic[K, V]):
 
     def _track(self, key: K, pending: asyncio.Future[V]) -> None:
         self._pending[key] = pending
-        pending.add_done_callback(_retrieve)
         pending.add_done_callback(lambda done: self._settle(key, done))
 
     def _settle(self, key: K, done: asyncio.Future[V]) -> None:
         if self._pending.get(key) is done:
             del self._pending[key]
+        # ``exception()`` also marks a failure as seen: every waiter may have been cancelled.
         if not done.cancelled() and done.exception() is None:
             self._answers[key] = (self._clock() + self.ttl_s, done.result())
 

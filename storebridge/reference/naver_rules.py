@@ -23,7 +23,8 @@ from collections.abc import Iterable, Iterator
 from storebridge.errors import POSTGRESQL, InfrastructureUnavailable
 from storebridge.naver import NaverClient
 from storebridge.reference.memo import BatchedMemo, Memo
-from storebridge.store import CategoryDetailRow, Json, NaverCategoryRow, StateStore
+from storebridge.reference.trees import naver_rows
+from storebridge.store import CategoryDetailRow, Json, StateStore
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +46,6 @@ class NaverRules:
     """Cached reads of Naver's reference data; one per process, shared by every item."""
 
     def __init__(self, naver: NaverClient, store: StateStore, *, ttl_s: float) -> None:
-        if ttl_s <= 0:
-            raise ValueError("ttl_s must be positive")
         self.naver, self.store, self.ttl_s = naver, store, ttl_s
         #: How old a PostgreSQL row may be, and how long this process keeps an answer (see above).
         self.half_ttl_s = ttl_s / 2
@@ -109,10 +108,7 @@ class NaverRules:
         with _postgres():
             rows = await self.store.naver_categories()
         if not rows:
-            rows = [
-                NaverCategoryRow(c.id, c.name, c.whole_category_name or c.name, c.last)
-                for c in await self.naver.get_categories()
-            ]
+            rows = naver_rows(await self.naver.get_categories())
             with _postgres():
                 await self.store.replace_naver_categories(rows)
             logger.info("reference.tree.fetched", extra={"count": len(rows)})

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from schemas.domeggook import CategoryEntry
+from schemas.naver import NaverCategory
 from storebridge.domeggook import DomeggookClient
 from storebridge.naver import NaverClient
 from storebridge.store import DomeggookCategoryRow, NaverCategoryRow, StateStore
@@ -50,13 +51,17 @@ def domeggook_rows(entries: Sequence[CategoryEntry]) -> tuple[list[DomeggookCate
     return rows, skipped
 
 
-async def fetch_naver_tree(naver: NaverClient, store: StateStore) -> tuple[int, int]:
-    """Replace the stored Naver tree with ``GET /v1/categories``; (categories, leaves) stored."""
-    categories = await naver.get_categories()
-    rows = [
+def naver_rows(categories: Sequence[NaverCategory]) -> list[NaverCategoryRow]:
+    """Rows of ``GET /v1/categories``; a category without ``wholeCategoryName`` has its name as path."""
+    return [
         NaverCategoryRow(id=c.id, name=c.name, whole_name=c.whole_category_name or c.name, last=c.last)
         for c in categories
     ]
+
+
+async def fetch_naver_tree(naver: NaverClient, store: StateStore) -> tuple[int, int]:
+    """Replace the stored Naver tree with ``GET /v1/categories``; (categories, leaves) stored."""
+    rows = naver_rows(await naver.get_categories())
     stored = await store.replace_naver_categories(rows)
     leaves = sum(1 for r in rows if r.last)
     logger.info("reference.naver_tree.fetched", extra={"categories": stored, "leaves": leaves})

@@ -22,7 +22,7 @@ from storebridge.store.db import (
     product_row,
     translated_errors,
 )
-from storebridge.store.recheck import with_check
+from storebridge.store.recheck import check_cte
 from storebridge.store.states import (
     FAILURE_STATES,
     REDRIVABLE_STATES,
@@ -59,10 +59,11 @@ _SELECT_EVENTS = f"SELECT {EVENT_COLUMNS} FROM product_events"  # noqa: S608 - c
 _GUARDED_UPDATE = "UPDATE products SET {sets} WHERE id = $1 AND state = $2 RETURNING " + PRODUCT_COLUMNS  # noqa: S608 - constant columns, values as $n
 _GUARDED_LOCK = _SELECT_PRODUCTS + " WHERE id = $1 AND state = $2 FOR SHARE"
 # {row_cte}: one of the two above; {to_state}: "$n::text" or "NULL::text". $3..$6 = the event.
+# {check}: '' or the CTE recording a check of the product's source (store/recheck.py).
 _WRITE_WITH_EVENT = (
     "WITH cur AS ({row_cte}), ev AS ("
     "INSERT INTO product_events (product_id, from_state, to_state, code, message, trace_id, details) "
-    "SELECT id, $2::text, {to_state}, $3, $4, $5, $6 FROM cur) "
+    "SELECT id, $2::text, {to_state}, $3, $4, $5, $6 FROM cur){check} "
     "SELECT * FROM cur"
 )
 
@@ -253,8 +254,8 @@ class ProductStore(PoolHolder):
                 args.append(updates[column])
                 sets.append(f"{column} = ${len(args)}")
         row_cte = _GUARDED_UPDATE.format(sets=", ".join(sets)) if sets else _GUARDED_LOCK
-        sql = _WRITE_WITH_EVENT.format(row_cte=row_cte, to_state=to_sql)
-        sql = with_check(sql, to_state or state, updates)  # a check of the source? (store/recheck.py)
+        check = check_cte(to_state or state, updates)
+        sql = _WRITE_WITH_EVENT.format(row_cte=row_cte, to_state=to_sql, check=check)
         with translated_errors(state, to_state):
             record = await self._require_pool().fetchrow(sql, *args)
         if record is None:

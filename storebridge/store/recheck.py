@@ -5,7 +5,7 @@ status change there without telling us). ``storebridge enqueue --registered`` (t
 default CronJob) asks ``list_for_recheck`` for the settled registered products checked longest
 ago and puts them on the intake stream.
 
-"Checked" is ``product_checks.checked_at`` (migration 0003), written by ``with_check`` in the same
+"Checked" is ``product_checks.checked_at`` (migration 0003), written by ``check_cte`` in the same
 statement as the product's write (``ProductStore._write``), with the database clock, whenever the
 write leaves a product settled (``RECHECK_STATES``) without asking for a retry: a registration, an
 update, a suspension, an UNCHANGED re-sync, a review recorded against a listing. An outage event
@@ -28,20 +28,19 @@ from storebridge.store.states import State
 #: Registered states in which nothing is in flight: the products a re-check may pick.
 RECHECK_STATES: frozenset[State] = frozenset({State.COMPLETED, State.SUSPENDED})
 
-#: The tail every ``ProductStore`` write statement ends with (``products._WRITE_WITH_EVENT``).
-_WRITE_TAIL = " SELECT * FROM cur"
-#: The same tail after one more data-modifying CTE that records the check of the written row.
-_CHECKED_TAIL = (
+#: One more data-modifying CTE for a ``ProductStore`` write statement (``{check}`` of
+#: ``products._WRITE_WITH_EVENT``): it records the check of the written row.
+_CHECK_CTE = (
     ", chk AS (INSERT INTO product_checks (product_id, checked_at) SELECT id, now() FROM cur "
-    "ON CONFLICT (product_id) DO UPDATE SET checked_at = EXCLUDED.checked_at) SELECT * FROM cur"
+    "ON CONFLICT (product_id) DO UPDATE SET checked_at = EXCLUDED.checked_at)"
 )
 
 # Never-checked products first, then the oldest check; $1: only those checked at least $1 s ago
-# (NULL: any), $2: at most this many (NULL: all).
+# (NULL: any), $2: at most this many (NULL: all), $3: ``RECHECK_STATES``.
 _RECHECK_SQL = """
 SELECT p.market, p.item_no
 FROM products p LEFT JOIN product_checks c ON c.product_id = p.id
-WHERE p.state IN ('COMPLETED', 'SUSPENDED')
+WHERE p.state = ANY($3::text[])
   AND ($1::float8 IS NULL OR c.checked_at IS NULL OR c.checked_at <= now() - make_interval(secs => $1))
 ORDER BY c.checked_at NULLS FIRST, p.id
 LIMIT $2
@@ -53,17 +52,13 @@ def is_check(state: State, updates: Mapping[str, Any]) -> bool:
     return state in RECHECK_STATES and updates.get("next_retry_at") is None
 
 
-def with_check(sql: str, state: State, updates: Mapping[str, Any]) -> str:
-    """``sql`` (a ``ProductStore`` write) extended to record the check when ``is_check`` says so.
+def check_cte(state: State, updates: Mapping[str, Any]) -> str:
+    """The CTE that records the check of a ``ProductStore`` write, or '' when ``is_check`` says no.
 
     The check commits with the write or not at all, and a write that changed nothing (the state
     guard failed: ``cur`` is empty) records nothing either.
     """
-    if not is_check(state, updates):
-        return sql
-    if not sql.endswith(_WRITE_TAIL):  # pragma: no cover - the write statement's shape changed
-        raise AssertionError("a product write must end with " + repr(_WRITE_TAIL))
-    return sql[: -len(_WRITE_TAIL)] + _CHECKED_TAIL
+    return _CHECK_CTE if is_check(state, updates) else ""
 
 
 class Recheck(PoolHolder):
@@ -83,6 +78,9 @@ class Recheck(PoolHolder):
         if limit is not None and limit < 1:
             raise ValueError(f"limit must be >= 1, got {limit}")
         records = await self._require_pool().fetch(
-            _RECHECK_SQL, float(older_than_s) if older_than_s is not None else None, limit
+            _RECHECK_SQL,
+            float(older_than_s) if older_than_s is not None else None,
+            limit,
+            sorted(state.value for state in RECHECK_STATES),
         )
         return [(str(r["market"]), int(r["item_no"])) for r in records]

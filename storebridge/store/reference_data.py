@@ -12,8 +12,7 @@ Trees and the origin-area list are replaced whole (a category Naver removed must
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 
 from storebridge.store.db import PoolHolder, translated_errors
 from storebridge.store.types import Json
@@ -51,13 +50,10 @@ class CategoryDetailRow:
     exceptional_categories: tuple[str, ...] = ()
     #: ``certificationInfos`` as Naver sent them (``id``, ``name``, ``kindTypes`` …).
     certification_infos: tuple[Mapping[str, Json], ...] = ()
-    fetched_at: datetime | None = field(default=None, compare=False)
 
-
-_FRESH = "fetched_at > now() - make_interval(secs => $1::float8)"
 
 _SELECT_DETAIL = (
-    "SELECT category_id, whole_name, last, exceptional_categories, certification_infos, fetched_at "
+    "SELECT category_id, whole_name, last, exceptional_categories, certification_infos "
     "FROM naver_category_details WHERE category_id = $2 "
     "AND fetched_at > now() - make_interval(secs => $1::float8)"
 )
@@ -128,11 +124,7 @@ class ReferenceData(PoolHolder):
 
     async def category_detail(self, category_id: str, *, max_age_s: float) -> CategoryDetailRow | None:
         """The stored detail of ``category_id`` if fetched less than ``max_age_s`` ago, else None."""
-        record = await self._require_pool().fetchrow(
-            _SELECT_DETAIL,
-            max_age_s,
-            category_id,
-        )
+        record = await self._require_pool().fetchrow(_SELECT_DETAIL, max_age_s, category_id)
         if record is None:
             return None
         return CategoryDetailRow(
@@ -141,7 +133,6 @@ class ReferenceData(PoolHolder):
             last=record["last"],
             exceptional_categories=tuple(record["exceptional_categories"]),
             certification_infos=tuple(record["certification_infos"]),
-            fetched_at=record["fetched_at"],
         )
 
     # -- notice types ------------------------------------------------------------------------------
@@ -152,7 +143,8 @@ class ReferenceData(PoolHolder):
     async def notice_types(self, category_id: str, *, max_age_s: float) -> tuple[str, ...] | None:
         """The stored notice types of ``category_id`` if fresh, else None."""
         types = await self._require_pool().fetchval(
-            f"SELECT types FROM naver_notice_types WHERE category_id = $2 AND {_FRESH}",  # noqa: S608 - _FRESH is a constant clause
+            "SELECT types FROM naver_notice_types WHERE category_id = $2 "
+            "AND fetched_at > now() - make_interval(secs => $1::float8)",
             max_age_s,
             category_id,
         )

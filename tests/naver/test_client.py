@@ -35,6 +35,7 @@ from storebridge.naver import (
     OptionStock,
     PriceStockChange,
 )
+from storebridge.naver.transport import OPERATOR_HOLD_S
 from storebridge.sandbox.naver.config import NaverSimConfig
 from storebridge.sandbox.runner import Sandbox
 from storebridge.serve import ServedApp
@@ -53,7 +54,12 @@ def png(index: int) -> bytes:
 
 
 def make_client(
-    sandbox: Sandbox, *, limiter: Limiter | None = None, client_secret: str | None = None, **knobs: Any
+    sandbox: Sandbox,
+    *,
+    limiter: Limiter | None = None,
+    client_secret: str | None = None,
+    operator_hold_s: float = OPERATOR_HOLD_S,
+    **knobs: Any,
 ) -> NaverClient:
     """A client on the sandbox, with fast retries unless ``knobs`` (``ClientSettings`` fields) override."""
     env = sandbox.environment()
@@ -63,6 +69,7 @@ def make_client(
         client_secret=client_secret or env["NAVER_CLIENT_SECRET"],
         client_settings=dataclasses.replace(FAST_RETRY, **knobs),
         limiter=limiter,
+        operator_hold_s=operator_hold_s,
     )
 
 

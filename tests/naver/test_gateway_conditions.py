@@ -26,7 +26,7 @@ from storebridge.naver.errors import (
     NaverMaintenance,
 )
 from storebridge.sandbox.runner import Sandbox
-from tests.naver.test_client import FAST_RETRY, make_client, naver_stats, png, product_payload, sandbox_post
+from tests.naver.test_client import make_client, naver_stats, png, product_payload, sandbox_post
 
 #: ``GNCP-GW-Quota-Period: HOURS`` (the token-spec penalty) means one hour until the quota is back.
 HOUR_S = 3600.0
@@ -109,14 +109,7 @@ async def test_ip_not_allowed_is_a_deployment_fault_reported_once_and_not_hammer
 
 
 async def test_ip_not_allowed_clears_once_the_ip_is_registered(sb: Sandbox) -> None:
-    env = sb.environment()
-    client = NaverClient(
-        api_url=env["NAVER_API_URL"],
-        client_id=env["NAVER_CLIENT_ID"],
-        client_secret=env["NAVER_CLIENT_SECRET"],
-        client_settings=FAST_RETRY,
-        operator_hold_s=0.0,
-    )
+    client = make_client(sb, operator_hold_s=0.0)
     async with client:
         await faults(sb, ip_not_allowed_rate=1.0)
         with pytest.raises(NaverIpNotAllowed) as caught:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 
@@ -66,15 +65,7 @@ async def test_401_on_every_attempt_is_refused_credentials_held_and_reported_onc
 
 async def test_refused_credentials_clear_by_themselves_once_naver_accepts_them_again(sb: Sandbox) -> None:
     revoker = TokenRevoker(sb, revocations=None)
-    env = sb.environment()
-    naver = NaverClient(
-        api_url=env["NAVER_API_URL"],
-        client_id=env["NAVER_CLIENT_ID"],
-        client_secret=env["NAVER_CLIENT_SECRET"],
-        client_settings=FAST_RETRY,
-        limiter=revoker,
-        operator_hold_s=0.0,
-    )
+    naver = make_client(sb, limiter=revoker, operator_hold_s=0.0)
     async with naver:
         with pytest.raises(NaverUnauthorized):
             await naver.get_origin_areas()
@@ -130,13 +121,7 @@ async def test_items_wait_without_counting_an_attempt_when_naver_refuses_the_cre
     # Given credentials Naver refuses (a secret regenerated in the Commerce API center, say)
     caplog.set_level(logging.INFO)
     items = h.healthy()[:4]
-    env: dict[str, Any] = h.sandbox.environment()
-    wrong = NaverClient(
-        api_url=env["NAVER_API_URL"],
-        client_id=env["NAVER_CLIENT_ID"],
-        client_secret=WRONG_SECRET,
-        client_settings=FAST_RETRY,
-    )
+    wrong = make_client(h.sandbox, client_secret=WRONG_SECRET)
     async with wrong:
         syncer = syncer_with_naver(h, wrong)
         # When the items are synced, twice

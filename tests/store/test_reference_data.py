@@ -62,7 +62,12 @@ async def test_tag_checks_answer_only_for_fresh_tags(store: StateStore, database
     assert await store.tag_checks(["텀블러"], max_age_s=60) == {}
 
 
-async def test_notice_types_are_kept_per_category(store: StateStore) -> None:
+async def test_notice_types_are_kept_per_category_until_they_expire(
+    store: StateStore, database_url: str
+) -> None:
     await store.put_notice_types("50000000", ["WEAR", "ETC"], [{"productInfoProvidedNoticeType": "WEAR"}])
     assert await store.notice_types("50000000", max_age_s=60) == ("WEAR", "ETC")
     assert await store.notice_types("50000001", max_age_s=60) is None
+    await _age(database_url, "naver_notice_types", "fetched_at", 120)
+    assert await store.notice_types("50000000", max_age_s=60) is None
+    assert await store.notice_types("50000000", max_age_s=600) == ("WEAR", "ETC")
