@@ -24,6 +24,7 @@ also owns the signal handlers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
@@ -164,7 +165,9 @@ class MetricsServer:
     def stop(self) -> None:
         """Stop serving and join the thread."""
         if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
+            # A server that could not bind (port busy) has already ended and closed its loop.
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._stop.set)
         if self._thread is not None:
             self._thread.join(START_TIMEOUT_S)
             self._thread = None

@@ -102,8 +102,9 @@ def run(args: argparse.Namespace) -> int:
     """Start both groups and supervise them until a signal or a crash; return the exit status."""
     settings = load_settings()
     settings.require_credentials()  # fail here with one line, not in every worker process
-    from storebridge.commands.preflight import check_services  # (added by intake: one line, no log storm)
+    from storebridge.commands.preflight import check_services
 
+    # One line naming the variable, not a traceback from every worker process of both groups.
     check_services(settings, redis=True, database=True, s3=True)
     require_operator_category_map(settings)  # the real Naver API needs the operator's category map
     configure_logging(settings.log_level, settings.log_format, secrets=settings.secret_values())

@@ -331,7 +331,7 @@ class ImagePipeline:
                 len(optional) < self._max_optional
                 and fetched[url][1]  # only allow-listed sources go into the gallery
                 and naver_url not in chosen
-                and min(result.width, result.height) >= self.limits.min_side_px
+                and too_small(result, url, self.limits) is None
             ):
                 optional.append(naver_url)
                 chosen.add(naver_url)

@@ -159,9 +159,10 @@ class Syncer:
         """Run one item's coroutine; every escaping error becomes a recorded, named outcome (an
         outage is re-queued with backoff whatever step it hit; a bug is parked as INTERNAL_ERROR)."""
         try:
-            return self.record.settled(await factory())
+            result = await factory()
         except Exception as exc:  # one item's bug must not stop the batch
-            return await self.record.escaped(item_no, exc)
+            result = await self.record.escaped(item_no, exc)
+        return self.record.settled(result)
 
     async def _claim(self, item_no: int) -> ProductRow:
         market = self.settings.market

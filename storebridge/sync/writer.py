@@ -104,13 +104,14 @@ class NaverWriter:
         snapshot = ListingSnapshot.from_json(row.snapshot)
         stock = int(origin.get("stockQuantity") or 0)
         # Unknown last stock (an adopted product): re-open too; SALE on a selling product is a no-op.
-        restocked = stock > 0 and not snapshot.stock
+        # A suspended product is resumed by ``resume``, not here.
+        reopen = stock > 0 and not snapshot.stock and not snapshot.suspended
         if not rows:
             change = PriceStockChange(
                 origin_no,
                 sale_price=origin.get("salePrice"),
                 stock_quantity=origin.get("stockQuantity"),
-                reopen=restocked and not snapshot.suspended,
+                reopen=reopen,
             )
             metas = await self.naver.update_prices_and_stock([change])
             return WriteOutcome(trace_id=metas[-1].trace_id if metas else None)
@@ -130,7 +131,7 @@ class NaverWriter:
         ]
         result = await self.naver.update_option_stock(origin_no, options, sale_price=origin.get("salePrice"))
         trace_id = result.trace_id
-        if restocked and not snapshot.suspended:  # a suspended product is resumed by ``resume``
+        if reopen:
             trace_id = (await self.naver.change_status(origin_no, "SALE", stock_quantity=stock)).trace_id
         return WriteOutcome(trace_id=trace_id, option_ids=ids)
 

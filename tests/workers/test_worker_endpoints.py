@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import re
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from storebridge.commands.worker import parse_queues
 from storebridge.devstack import Child, free_port
 from storebridge.sandbox.runner import Sandbox, SandboxOptions
 from tests.support import until
+from workers.pod_metrics import MetricsServer
 
 
 @pytest.fixture
@@ -96,3 +98,19 @@ def test_queues_take_normal_batch_or_both_in_order() -> None:
     for bad in ("", "urgent", "normal,urgent"):
         with pytest.raises(argparse.ArgumentTypeError):
             parse_queues(bad)
+
+
+def test_a_busy_port_leaves_the_workers_running_and_the_stop_clean() -> None:
+    # Given a port another process already listens on
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = MetricsServer(lambda: {"batch": True}, multiproc_dir="", host="127.0.0.1", port=port)
+
+        # When the worker's endpoint server starts there and the command later stops
+        started = server.start()
+        server.stop()
+
+    # Then the start reports the failure and the stop does not raise (the workers' exit stays 0)
+    assert started is False

@@ -15,7 +15,8 @@
   after-hook runs after Retries decided): the actor settled the items it got results for
   (released, or re-queued with a queued marker); whatever this execution still holds is released.
   If an exception escaped: the message failed (retries exhausted, a bug, ``TimeLimitExceeded``)
-  or was skipped (age limit) → release every item; it was handed back (``dramatiq.Retry``, a
+  → release what this execution still holds (every item if it never took them), or was skipped
+  (age limit) → release every item; it was handed back (``dramatiq.Retry``, a
   transient error) → hold the markers as queued for the longest the hand-back can wait plus one run.
 
 ``before_worker_shutdown`` logs what a stopping worker waits for (messages and items in flight).
@@ -174,19 +175,19 @@ class InflightMarkers(Middleware):
     def after_process_message(
         self, broker: Any, message: Any, *, result: Any = None, exception: BaseException | None = None
     ) -> None:
-        """After Retries: done → release what is still ours; failed → release; handed back → queued."""
+        """After Retries: done or failed → release what is still ours; handed back → queued."""
         with self._lock:
             held = self._held.pop(id(message), None)
-        if exception is None:
-            if held is not None:
-                self._settle(
-                    message, lambda r, k: inflight.release_held(r, k, held.market, held.item_nos, held.holder)
-                )
+        if held is None:
+            # It never started: a failed one frees its queued markers; else the next delivery takes them.
+            if exception is not None and message.failed:
+                self._release_all(message)
             return
-        if message.failed:
-            self._release_all(message)
-            return
-        if held is None:  # it never started (no markers taken): the next delivery takes them
+        if exception is None or message.failed:
+            # Only ours: a marker another execution took over, or an item re-queued as queued, stays.
+            self._settle(
+                message, lambda r, k: inflight.release_held(r, k, held.market, held.item_nos, held.holder)
+            )
             return
         if isinstance(exception, dramatiq.Retry) and exception.delay is not None:
             delay_s = exception.delay / 1000
