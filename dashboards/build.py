@@ -288,7 +288,7 @@ overview = dashboard(
             "Worker CPU",
             [(f"sum by (instance) (rate(storebridge_worker_cpu_seconds_total[{RI}]))", "{{instance}}")],
             unit="percentunit",
-            desc="CPU of the Dramatiq processes per worker pod (metrics sidecar, from /proc).",
+            desc="CPU of the Dramatiq processes per worker pod (`storebridge worker` reads /proc).",
         ),
         panel(
             "Worker memory",

@@ -1,6 +1,7 @@
 """The image, the compose stack and the CI workflows, checked without a Docker engine.
 
-- ``hadolint`` on the Dockerfile; ``.dockerignore`` lets through everything the Dockerfile copies.
+- ``hadolint`` on the Dockerfile, ``shellcheck`` on the shell scripts it and CI run;
+  ``.dockerignore`` lets through everything the Dockerfile copies.
 - ``docker-entrypoint.sh`` run for real with stand-ins for ``storebridge`` / ``dramatiq``: it wipes
   the multiprocess directory's *contents* (an emptyDir is a mount point) before a daemon or worker
   starts, and hands every other role to ``storebridge`` (the worker's own ``/health`` and
@@ -39,6 +40,12 @@ def run_tool(command: list[str], env: dict[str, str], *args: str) -> subprocess.
 def test_the_dockerfile_is_hadolint_clean(python_tool: PythonTool) -> None:
     command, env = python_tool("hadolint")
     done = run_tool(command, env, str(ROOT / "Dockerfile"))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_entrypoint_and_the_ci_script_are_shellcheck_clean(python_tool: PythonTool) -> None:
+    command, env = python_tool("shellcheck")
+    done = run_tool(command, env, str(ENTRYPOINT), str(ROOT / ".ci" / "run"))
     assert done.returncode == 0, done.stdout + done.stderr
 
 

