@@ -18,7 +18,7 @@ from storebridge.http import Limiter
 from storebridge.images import ImagePipeline
 from storebridge.limiter import LimiterHook, LocalLimiterHook, RateLimiter, buckets_from_settings
 from storebridge.listing_rules import load_listing_rules_from_store
-from storebridge.metrics import MetricsHook
+from storebridge.metrics import MetricsHook, show_naver_operator_hold
 from storebridge.naver import NaverClient
 from storebridge.store import StateStore
 from storebridge.sync import Syncer, SyncSettings
@@ -65,7 +65,9 @@ class Resources:
             metered = MetricsHook(hook)
             enter = self._stack.enter_async_context
             domeggook = await enter(DomeggookClient.from_settings(settings, limiter=metered))
-            naver = await enter(NaverClient.from_settings(settings, limiter=metered))
+            naver = await enter(
+                NaverClient.from_settings(settings, limiter=metered, on_hold=show_naver_operator_hold)
+            )
             images = await self._stack.enter_async_context(ImagePipeline.from_settings(settings))
             await images.ensure_bucket()
             rules = await load_listing_rules_from_store(settings, self.store)

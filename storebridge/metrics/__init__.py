@@ -6,6 +6,7 @@ from storebridge.metrics.definitions import (
     endpoint_label,
     multiprocess_active,
     record_sync_results,
+    show_naver_operator_hold,
 )
 from storebridge.metrics.hook import MetricsHook, request_labels
 
@@ -17,4 +18,5 @@ __all__ = [
     "multiprocess_active",
     "record_sync_results",
     "request_labels",
+    "show_naver_operator_hold",
 ]

@@ -242,12 +242,9 @@ def set_domeggook_daily_used(calls: int, *, metrics: Metrics = METRICS) -> None:
     metrics.domeggook_daily_used.set(calls)
 
 
-def set_naver_operator_hold(reason: str, *, metrics: Metrics = METRICS) -> None:
-    """Naver calls of this process are held for ``reason`` (one of ``NAVER_HOLD_REASONS``)."""
-    metrics.naver_operator_hold.labels(reason).set(1)
-
-
-def clear_naver_operator_holds(*, metrics: Metrics = METRICS) -> None:
-    """A Naver call went through: no deployment fault holds this pod's calls."""
-    for reason in NAVER_HOLD_REASONS:
-        metrics.naver_operator_hold.labels(reason).set(0)
+def show_naver_operator_hold(reason: str | None, *, metrics: Metrics = METRICS) -> None:
+    """The Naver transport's ``on_hold``: calls of this process are held for ``reason`` (one of
+    ``NAVER_HOLD_REASONS``), or ``None``: a call went through, no deployment fault holds them."""
+    for known in NAVER_HOLD_REASONS:
+        if reason is None or known == reason:
+            metrics.naver_operator_hold.labels(known).set(0 if reason is None else 1)

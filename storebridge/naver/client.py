@@ -151,9 +151,13 @@ class NaverClient:
         *,
         limiter: Limiter | None = None,
         client_settings: ClientSettings | None = None,
+        on_hold: Callable[[str | None], None] | None = None,
     ) -> Self:
         """Build from the one ``Settings`` object (see ``NaverTransport.from_settings``)."""
-        return cls(NaverTransport.from_settings(settings, limiter=limiter, client_settings=client_settings))
+        transport = NaverTransport.from_settings(
+            settings, limiter=limiter, client_settings=client_settings, on_hold=on_hold
+        )
+        return cls(transport)
 
     def __repr__(self) -> str:
         return f"NaverClient({self.transport!r})"

@@ -141,7 +141,9 @@ class NaverTransport(SessionOwner):
 
     An async context manager owning one ``aiohttp.ClientSession``; ``close()`` is idempotent.
     ``limiter`` is the optional rate-limiter hook (``storebridge.http.Limiter``), called per request
-    with the endpoint's ``RequestKey``.
+    with the endpoint's ``RequestKey``. ``on_hold`` is told when an operator hold starts (with its
+    ERROR event's name) and when a call goes through again (``None``): the workers show it as
+    ``storebridge_naver_operator_hold`` without this layer knowing about metrics.
     """
 
     def __init__(
@@ -155,9 +157,11 @@ class NaverTransport(SessionOwner):
         token_refresh_margin_s: float = DEFAULT_REFRESH_MARGIN_S,
         clock_skew_s: float = DEFAULT_CLOCK_SKEW_S,
         operator_hold_s: float = OPERATOR_HOLD_S,
+        on_hold: Callable[[str | None], None] | None = None,
     ) -> None:
         self._session: aiohttp.ClientSession | None = None
         self._operator_hold_s = operator_hold_s
+        self._on_hold = on_hold
         #: The deployment fault that holds calls, until ``_held_until`` (``time.monotonic()``).
         self._held: NaverDeploymentFault | None = None
         self._held_until = 0.0
@@ -185,6 +189,7 @@ class NaverTransport(SessionOwner):
         *,
         limiter: Limiter | None = None,
         client_settings: ClientSettings | None = None,
+        on_hold: Callable[[str | None], None] | None = None,
     ) -> Self:
         """Build from the one ``Settings`` object (``client_settings``: ``ClientSettings.from_settings``)."""
         return cls(
@@ -193,6 +198,7 @@ class NaverTransport(SessionOwner):
             client_secret=settings.naver_client_secret,
             client_settings=client_settings or ClientSettings.from_settings(settings),
             limiter=limiter,
+            on_hold=on_hold,
         )
 
     def __repr__(self) -> str:
@@ -271,10 +277,8 @@ class NaverTransport(SessionOwner):
             self._hold(exc)
             raise
         self._reported.clear()
-        # Imported here: storebridge.metrics imports the sync, which imports this module.
-        from storebridge.metrics.definitions import clear_naver_operator_holds
-
-        clear_naver_operator_holds()
+        if self._on_hold is not None:
+            self._on_hold(None)
         return result
 
     async def _send_authorized(
@@ -315,12 +319,11 @@ class NaverTransport(SessionOwner):
                 return response
 
     def _hold(self, fault: NaverDeploymentFault) -> None:
-        """Hold every call for ``operator_hold_s``, show it (``storebridge_naver_operator_hold``) and
-        alert the operator, once per episode."""
-        from storebridge.metrics.definitions import set_naver_operator_hold  # see call()
-
+        """Hold every call for ``operator_hold_s``, tell ``on_hold`` and alert the operator, once per
+        episode."""
         self._held, self._held_until = fault, time.monotonic() + self._operator_hold_s
-        set_naver_operator_hold(fault.event)
+        if self._on_hold is not None:
+            self._on_hold(fault.event)
         if type(fault) not in self._reported:
             self._reported.add(type(fault))
             logger.error(

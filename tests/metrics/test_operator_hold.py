@@ -2,8 +2,9 @@
 
 Against the sandbox: a refused egress IP or refused credentials set
 ``storebridge_naver_operator_hold{reason}`` to 1 in the process that got the refusal, and the next
-call that goes through sets it back to 0 (these are written by the transport itself, so they are
-read from the process-wide registry: a value before and after, never a value left by another test).
+call that goes through sets it back to 0 (the transport tells ``show_naver_operator_hold``, wired
+as the workers wire it; the gauge is read from the process-wide registry: a value before and after,
+never a value left by another test).
 A used-up gateway quota pauses every Naver bucket in the shared limiter, which the daemon's
 collector shows as ``storebridge_rate_limit_paused_seconds``.
 """
@@ -22,7 +23,7 @@ from storebridge.http import ClientSettings, Limiter
 from storebridge.keys import Keys
 from storebridge.limiter import LimiterHook, RateLimiter, default_buckets
 from storebridge.limiter.routes import NAVER_CATEGORIES, NAVER_PRODUCTS
-from storebridge.metrics import GaugeCollector, Metrics
+from storebridge.metrics import GaugeCollector, Metrics, show_naver_operator_hold
 from storebridge.metrics.definitions import NAVER_HOLD_REASONS
 from storebridge.naver import NaverClient, NaverRateLimited
 from storebridge.naver.errors import NaverDeploymentFault, NaverIpNotAllowed, NaverUnauthorized
@@ -58,6 +59,7 @@ def client(sb: Sandbox, *, secret: str | None = None, limiter: Limiter | None = 
         client_settings=FAST_RETRY,
         limiter=limiter,
         operator_hold_s=0.0,
+        on_hold=show_naver_operator_hold,
     )
 
 
