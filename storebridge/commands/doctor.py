@@ -28,7 +28,12 @@ from typing import TYPE_CHECKING
 from storebridge.commands.common import EXIT_FAILED, EXIT_OK, parse_item_number
 from storebridge.commands.preflight import probe_database, probe_redis, probe_tcp
 from storebridge.config import Settings, load_settings
-from storebridge.reference.guard import MAP_SETTING, missing_map_message, naver_api_is_real
+from storebridge.reference.guard import (
+    MAP_SETTING,
+    missing_map_message,
+    naver_api_is_real,
+    unreadable_map_message,
+)
 from storebridge.transform.notice import ORIGIN_DIRECT_INPUT
 from storebridge.transform.rules import DEFAULT_ORIGIN_CODES, is_real_phone
 
@@ -169,19 +174,13 @@ async def category_map_check(
         if leaves:
             return leaves, Check("category map", True, f"database: {len(leaves)} distinct Naver leaves")
     if database_problem is not None:
-        unread = f"not set, and the database's category_map could not be read ({database_problem})"
         if real:
-            return [], Check(MAP_SETTING, False, f"{unread}: {_real_api_needs_a_map(settings)}")
+            return [], Check(MAP_SETTING, False, unreadable_map_message(settings, database_problem))
+        unread = f"not set, and the database's category_map could not be read ({database_problem})"
         return [], Check("category map", None, f"not checked: {unread}")
     if real:
         return [], Check(MAP_SETTING, False, missing_map_message(settings))
     return [], Check("category map", None, "none (a sandbox does not need one)")
-
-
-def _real_api_needs_a_map(settings: Settings) -> str:
-    return (
-        f"NAVER_API_URL {settings.naver_api_url} is the real Naver API, which needs a category map from you"
-    )
 
 
 async def _database_leaves(settings: Settings) -> tuple[list[str], str | None]:

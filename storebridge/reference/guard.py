@@ -53,6 +53,15 @@ def missing_map_message(settings: Settings) -> str:
     )
 
 
+def unreadable_map_message(settings: Settings, cause: str) -> str:
+    """The one line when the real API has no map file and the database's map cannot be read."""
+    return (
+        f"{MAP_SETTING} is not set and the database's category_map could not be read ({cause}): "
+        f"NAVER_API_URL {settings.naver_api_url} is the real Naver API, which needs a category map "
+        "from you"
+    )
+
+
 async def check_operator_category_map(settings: Settings, store: StateStore) -> None:
     """``ConfigError`` (one line) when the API is real and no operator map exists; else nothing."""
     if not naver_api_is_real(settings) or settings.category_map_file:
@@ -80,8 +89,4 @@ def require_operator_category_map(settings: Settings) -> None:
     except ConfigError:
         raise
     except Exception as exc:  # database down or not migrated: cannot confirm the map
-        raise ConfigError(
-            f"{MAP_SETTING} is not set and the database's category_map could not be read "
-            f"({type(exc).__name__}): NAVER_API_URL {settings.naver_api_url} is the real Naver API, "
-            "which needs a category map from you"
-        ) from None
+        raise ConfigError(unreadable_map_message(settings, type(exc).__name__)) from None
