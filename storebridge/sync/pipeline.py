@@ -156,8 +156,7 @@ class Syncer:
 
     # -- per item --------------------------------------------------------------------------------
     async def _guarded(self, item_no: int, factory: Callable[[], Awaitable[SyncResult]]) -> SyncResult:
-        """Run one item's coroutine; every escaping error becomes a recorded, named outcome (an
-        outage is re-queued with backoff whatever step it hit; a bug is parked as INTERNAL_ERROR)."""
+        """Run one item's coroutine; an escaping error becomes a named outcome (``record.escaped``)."""
         try:
             result = await factory()
         except Exception as exc:  # one item's bug must not stop the batch
