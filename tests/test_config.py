@@ -106,3 +106,48 @@ def test_env_example_lists_every_setting() -> None:
     text = (Path(__file__).parent.parent / ".env.example").read_text(encoding="utf-8")
     listed = {line.split("=", 1)[0] for line in text.splitlines() if "=" in line and not line.startswith("#")}
     assert {f.alias for f in Settings.model_fields.values()} <= listed
+
+
+#: Credentials have no default; .env.example shows where each goes with a placeholder.
+PLACEHOLDERS = {"DOMEGGOOK_API_KEY", "NAVER_CLIENT_ID", "NAVER_CLIENT_SECRET"}
+
+
+def _example_values() -> dict[str, str]:
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / ".env.example").read_text(encoding="utf-8")
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        if "=" in line and not line.startswith("#"):
+            name, value = line.split("=", 1)
+            values.setdefault(name.strip(), value.split(" #", 1)[0].strip().strip("\"'"))
+    return values
+
+
+def test_env_example_shows_each_setting_s_default() -> None:
+    from pydantic import SecretStr
+
+    from storebridge.config import Settings
+
+    differ = []
+    for field in Settings.model_fields.values():
+        alias = str(field.alias)
+        default = field.default
+        if alias in PLACEHOLDERS:
+            continue
+        if isinstance(default, SecretStr):
+            default = default.get_secret_value()
+        if isinstance(default, tuple):
+            default = ",".join(map(str, default))
+        if isinstance(default, bool):
+            default = str(default).lower()
+        shown = _example_values()[alias]
+        same = shown == ("" if default is None else str(default))
+        if not same:
+            try:
+                same = float(shown.replace("_", "")) == float(default)
+            except (TypeError, ValueError):
+                same = False
+        if not same:
+            differ.append(f"{alias}: .env.example {shown!r}, default {default!r}")
+    assert differ == []
