@@ -28,6 +28,8 @@ What is read, and from where:
   ``storebridge_rate_limit_paused_seconds{api}``: ``RateLimiter.status(api)`` for every configured
   bucket (a read-only peek).
 - ``storebridge_domeggook_daily_used``: ``RateLimiter.quota("domeggook").used_today()``.
+- ``storebridge_domeggook_daily_limit``: that quota's ``config.limit`` (``DOMEGGOOK_DAILY_LIMIT``),
+  set in the same step, so dashboards and alerts can divide by it.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from storebridge.limiter import ALL_BUCKETS, DOMEGGOOK, RateLimiter
 from storebridge.metrics.definitions import (
     METRICS,
     Metrics,
+    set_domeggook_daily_limit,
     set_domeggook_daily_used,
     set_intake_lag,
     set_items,
@@ -224,4 +227,5 @@ class GaugeCollector:
     async def _domeggook_quota(self) -> None:
         quota = self.limiter.quota(DOMEGGOOK) if self.limiter is not None else None
         if quota is not None:
+            set_domeggook_daily_limit(quota.config.limit, metrics=self.metrics)
             set_domeggook_daily_used(await quota.used_today(), metrics=self.metrics)

@@ -145,7 +145,13 @@ class Metrics:
         )
         self.domeggook_daily_used = Gauge(
             "storebridge_domeggook_daily_used",
-            "Domeggook calls counted today (KST) against the 15,000/day key quota.",
+            "Domeggook calls counted today (KST) against storebridge_domeggook_daily_limit.",
+            registry=registry,
+            multiprocess_mode="mostrecent",
+        )
+        self.domeggook_daily_limit = Gauge(
+            "storebridge_domeggook_daily_limit",
+            "Domeggook calls the key may make per KST day, as configured (DOMEGGOOK_DAILY_LIMIT).",
             registry=registry,
             multiprocess_mode="mostrecent",
         )
@@ -240,6 +246,11 @@ def set_intake_lag(seconds: float, *, metrics: Metrics = METRICS) -> None:
 def set_domeggook_daily_used(calls: int, *, metrics: Metrics = METRICS) -> None:
     """Domeggook calls counted today (KST)."""
     metrics.domeggook_daily_used.set(calls)
+
+
+def set_domeggook_daily_limit(calls: int, *, metrics: Metrics = METRICS) -> None:
+    """Domeggook calls allowed per KST day (the limiter's quota limit)."""
+    metrics.domeggook_daily_limit.set(calls)
 
 
 def show_naver_operator_hold(reason: str | None, *, metrics: Metrics = METRICS) -> None:

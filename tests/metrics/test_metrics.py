@@ -55,6 +55,7 @@ CONTRACT = {
     "storebridge_items": "gauge",
     "storebridge_intake_lag_seconds": "gauge",
     "storebridge_domeggook_daily_used": "gauge",
+    "storebridge_domeggook_daily_limit": "gauge",
     "storebridge_sweeper_redriven_total": "counter",
     "storebridge_rate_limit_paused_seconds": "gauge",
     "storebridge_naver_operator_hold": "gauge",
@@ -421,6 +422,7 @@ async def test_collector_reads_limiter_budgets_and_the_domeggook_quota(
         await collector.refresh()
 
     assert value(registry, "storebridge_domeggook_daily_used") == 3
+    assert value(registry, "storebridge_domeggook_daily_limit") == 100
     assert value(registry, "storebridge_rate_limit_remaining", api="naver:products") == 1
     assert (value(registry, "storebridge_rate_limit_rate_per_second", api="naver:products") or 0) > 0
     assert value(registry, "storebridge_rate_limit_remaining", api="domeggook") is not None
