@@ -86,11 +86,26 @@ def _base_python() -> str:
     raise AssertionError("unreachable")
 
 
+def _venv_home() -> Path:
+    """Where the image venv is built: the tools cache, unless the unprivileged user cannot reach it.
+
+    A checkout inside a private directory (``git clone`` into ``mktemp -d``, mode 0700) hides the
+    cache from that user, and a venv cannot be moved once built, so it is then built in a private
+    directory of the system's temporary area that every user may traverse (not cached).
+    """
+    if os.geteuid() != 0 or all(os.stat(p).st_mode & 0o001 for p in CACHE.parents):
+        return CACHE
+    home = Path(tempfile.mkdtemp(prefix="sb-image-venv-"))
+    home.chmod(0o755)
+    return home
+
+
 @pytest.fixture(scope="module")
-def image_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def image_venv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A venv like the image's /opt/venv: locked dependencies (cached), then the project."""
     digest = hashlib.sha256(LOCK.read_bytes()).hexdigest()[:16]
-    venv = CACHE / f"image-venv-{digest}"
+    home = _venv_home()
+    venv = home / f"image-venv-{digest}"
     if not (venv / ".complete").exists():
         shutil.rmtree(venv, ignore_errors=True)
         subprocess.run([_base_python(), "-m", "venv", str(venv)], check=True, timeout=120)
@@ -98,15 +113,19 @@ def image_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (venv / ".complete").touch()
     context = _build_context(tmp_path_factory.mktemp("image"))
     _pip(venv, "--no-deps", "--force-reinstall", str(context))
-    os.chmod(CACHE, 0o755)
-    return venv
+    os.chmod(home, 0o755)
+    yield venv
+    if home != CACHE:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture
 def shared_dir() -> Iterator[Path]:
-    """A directory the unprivileged user can write (pytest's tmp_path is private to root)."""
+    """A directory the unprivileged user can write (pytest's tmp_path is private to root), holding a
+    copy of the entrypoint, which the checkout's own directory may hide from that user."""
     path = Path(tempfile.mkdtemp(prefix="sb-image-"))
     path.chmod(0o777)
+    shutil.copy2(ENTRYPOINT, path / ENTRYPOINT.name)
     try:
         yield path
     finally:
@@ -166,9 +185,13 @@ def _wait_http(url: str, process: subprocess.Popen[bytes], log: Path, timeout: f
 
 
 def _command(env: dict[str, str]) -> list[str]:
-    """``[setpriv --reuid=nobody ...] env -i K=V ... sh docker-entrypoint.sh``: only this environment."""
+    """``[setpriv --reuid=nobody ...] env -i K=V ... sh docker-entrypoint.sh``: only this environment.
+
+    The entrypoint is the copy in the shared directory, which is the role's ``HOME``.
+    """
     prefix = _as_user() or ["/usr/bin/env"]
-    return [*prefix, "-i", *(f"{k}={v}" for k, v in env.items()), "/bin/sh", str(ENTRYPOINT)]
+    entrypoint = Path(env["HOME"]) / ENTRYPOINT.name
+    return [*prefix, "-i", *(f"{k}={v}" for k, v in env.items()), "/bin/sh", str(entrypoint)]
 
 
 def _start(env: dict[str, str], log: Path, *args: str) -> subprocess.Popen[bytes]:
